@@ -1,0 +1,76 @@
+// Reads and checks the dataset action's inputs before anything is read or written.
+
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { CHAT_MODELS, DEFAULT_CHAT_MODEL, findChatModel, type ChatModel } from './chatModels.js';
+import { booleanInput, choiceInput, InputError, integerInput, numberInput, optionalString, requiredString, type InputSource } from '../inputs/parseInputs.js';
+
+export interface DatasetInputs {
+  readonly trainFile: string;
+  readonly validationFile?: string;
+  readonly model: ChatModel;
+  readonly maxTokens: number;
+  readonly minExamples: number;
+  readonly strict: boolean;
+  readonly maxAnnotations: number;
+  readonly validationSplit?: number;
+  readonly seed: number;
+  readonly upload: boolean;
+  readonly prComment: 'auto' | 'true' | 'false';
+  readonly githubToken?: string;
+}
+
+export const DEFAULT_SEED = 42;
+
+export function parseDatasetInputs(source: InputSource): DatasetInputs {
+  const trainFile = requiredString(source, 'train-file');
+  const validationFile = optionalString(source, 'validation-file');
+  const modelName = optionalString(source, 'model') ?? DEFAULT_CHAT_MODEL;
+  const model = findChatModel(modelName);
+  if (model === undefined) {
+    throw new InputError('model', modelName, `allowed: ${CHAT_MODELS.map((m) => m.id).join(', ')}`);
+  }
+  const maxTokens = integerInput(source, 'max-tokens', { min: 16, max: model.contextTokens }) ?? model.contextTokens;
+  const minExamples = integerInput(source, 'min-examples', { default: 10, min: 1 });
+  const strict = booleanInput(source, 'strict', false);
+  const maxAnnotations = integerInput(source, 'max-annotations', { default: 50, min: 0, max: 1000 });
+  const validationSplit = numberInput(source, 'validation-split', { above: 0, below: 1 });
+  if (validationSplit !== undefined && validationFile !== undefined) {
+    throw new InputError('validation-split', String(validationSplit), 'it only applies when no validation-file is given; remove one of the two');
+  }
+  const seed = integerInput(source, 'seed', { default: DEFAULT_SEED, min: 0, max: 2 ** 31 - 1 });
+  const upload = booleanInput(source, 'upload', false);
+  const prComment = choiceInput(source, 'pr-comment', ['auto', 'true', 'false'] as const, 'auto');
+  const githubToken = optionalString(source, 'github-token');
+  return {
+    trainFile,
+    ...(validationFile !== undefined ? { validationFile } : {}),
+    model,
+    maxTokens,
+    minExamples,
+    strict,
+    maxAnnotations,
+    ...(validationSplit !== undefined ? { validationSplit } : {}),
+    seed,
+    upload,
+    prComment,
+    ...(githubToken !== undefined ? { githubToken } : {}),
+  };
+}
+
+/** Fails with the input's name unless `path` is a readable regular file. Returns the absolute path. */
+export async function checkDatasetFile(input: string, path: string, cwd = process.cwd()): Promise<string> {
+  const absolute = resolve(cwd, path);
+  let info;
+  try {
+    info = await stat(absolute);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new InputError(input, path, `no such file (paths are relative to ${cwd}); give the path of a .jsonl file in the repository`);
+    if (code === 'EACCES') throw new InputError(input, path, 'the file cannot be read (permission denied)');
+    throw new InputError(input, path, `the file cannot be read (${code ?? 'unknown error'})`);
+  }
+  if (info.isDirectory()) throw new InputError(input, path, 'it is a directory; give the path of a .jsonl file');
+  if (!info.isFile()) throw new InputError(input, path, 'it is not a regular file; give the path of a .jsonl file');
+  return absolute;
+}

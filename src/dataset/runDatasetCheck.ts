@@ -1,0 +1,98 @@
+// The dataset action, end to end: check inputs, validate, report (annotations, summary, JSON, PR comment), set outputs.
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { annotateFindings } from '../github/annotations.js';
+import type { ActionReporter } from '../github/actionReporter.js';
+import { upsertPullRequestComment, type IssueComments } from '../github/pullRequestComment.js';
+import { checkDatasetFile, type DatasetInputs } from './datasetInputs.js';
+import { renderDatasetSummary } from './datasetSummary.js';
+import { validateDataset, type DatasetReport } from './validateDataset.js';
+
+export interface DatasetRunEnvironment {
+  /** The repository root: paths in findings are shown relative to it. */
+  readonly workspace: string;
+  /** Where the report and split files go (RUNNER_TEMP on a runner). */
+  readonly outputDir: string;
+  /** Set when the run is for a pull request: where the summary comment goes. */
+  readonly pullRequest?: { readonly number: number; readonly comments: (token: string) => IssueComments };
+}
+
+export interface DatasetRunResult {
+  readonly report: DatasetReport;
+  readonly reportPath: string;
+  /** False when the step must fail: any error, or any warning under `strict`. */
+  readonly passed: boolean;
+}
+
+function displayPathIn(workspace: string): (path: string) => string {
+  return (path) => {
+    const rel = relative(workspace, path);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return path;
+    return rel.split(sep).join('/');
+  };
+}
+
+export async function runDatasetCheck(inputs: DatasetInputs, env: DatasetRunEnvironment, reporter: ActionReporter): Promise<DatasetRunResult> {
+  const trainFile = await checkDatasetFile('train-file', inputs.trainFile, env.workspace);
+  const validationFile = inputs.validationFile !== undefined ? await checkDatasetFile('validation-file', inputs.validationFile, env.workspace) : undefined;
+  const outputDir = join(env.outputDir, 'amlft-dataset');
+  const display = displayPathIn(env.workspace);
+
+  const report = await reporter.group(`Validating ${display(trainFile)}${validationFile ? ` and ${display(validationFile)}` : ''} for ${inputs.model.id}`, async () => {
+    const started = performance.now();
+    const result = await validateDataset({
+      trainFile,
+      ...(validationFile !== undefined ? { validationFile } : {}),
+      displayPath: display,
+      model: inputs.model,
+      maxTokens: inputs.maxTokens,
+      minExamples: inputs.minExamples,
+      ...(inputs.validationSplit !== undefined ? { split: { fraction: inputs.validationSplit, seed: inputs.seed, outputDir } } : {}),
+    });
+    const seconds = (performance.now() - started) / 1000;
+    for (const file of result.files) {
+      reporter.info(`${file.path}: ${file.lines} lines, ${file.examples} examples, ${file.tokensPerExample.total} tokens (${(file.bytes / 1048576).toFixed(1)} MiB)`);
+    }
+    reporter.info(`${result.errors} errors, ${result.warnings} warnings in ${seconds.toFixed(2)} s`);
+    return result;
+  });
+
+  const passed = report.valid && !(inputs.strict && report.warnings > 0);
+  await mkdir(outputDir, { recursive: true });
+  const reportPath = join(outputDir, 'dataset-report.json');
+  await writeFile(reportPath, `${JSON.stringify({ ...report, strict: inputs.strict, passed }, null, 2)}\n`);
+
+  const left = annotateFindings(report.findings, report.errors + report.warnings, inputs.maxAnnotations, reporter);
+  if (left > 0) reporter.info(`${left} more finding${left === 1 ? '' : 's'} not annotated (max-annotations: ${inputs.maxAnnotations}); all are counted in the summary and ${reportPath}`);
+
+  const markdown = renderDatasetSummary(report, { strict: inputs.strict });
+  await reporter.summary(markdown);
+
+  const train = report.files[0]!;
+  reporter.setOutput('valid', passed);
+  reporter.setOutput('examples', train.examples);
+  reporter.setOutput('errors', report.errors);
+  reporter.setOutput('warnings', report.warnings);
+  reporter.setOutput('train-tokens', train.tokensPerExample.total);
+  reporter.setOutput('report', reportPath);
+  reporter.setOutput('train-file-out', report.trainFileOut);
+  reporter.setOutput('validation-file-out', report.validationFileOut ?? '');
+
+  const wantsComment = inputs.prComment === 'true' || (inputs.prComment === 'auto' && env.pullRequest !== undefined);
+  if (wantsComment) {
+    if (env.pullRequest === undefined) {
+      reporter.warning('pr-comment is true but this run is not for a pull request; the summary is in the job summary', { title: 'No pull request' });
+    } else if (inputs.githubToken === undefined) {
+      reporter.warning('no github-token, so no pull-request comment; the summary is in the job summary', { title: 'No pull-request comment' });
+    } else {
+      const outcome = await upsertPullRequestComment(env.pullRequest.comments(inputs.githubToken), env.pullRequest.number, 'dataset-check', markdown);
+      if (outcome.kind === 'not-permitted') {
+        reporter.warning(`could not comment on pull request #${env.pullRequest.number}: ${outcome.reason}; the summary is in the job summary`, { title: 'No pull-request comment' });
+      } else {
+        reporter.info(`pull request #${env.pullRequest.number}: summary comment ${outcome.kind}`);
+      }
+    }
+  }
+  return { report, reportPath, passed };
+}
