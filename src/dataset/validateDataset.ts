@@ -144,22 +144,29 @@ class GrowableUint32 {
   }
 }
 
-async function sniffBinary(path: string): Promise<boolean> {
+/** Why the start of the file shows it is not UTF-8 text, or undefined when it may be. */
+async function sniffNotText(path: string): Promise<string | undefined> {
   const handle = await open(path, 'r');
   try {
     const head = Buffer.alloc(SNIFF_BYTES);
     const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
     const bytes = head.subarray(0, bytesRead);
-    if (bytes.includes(0)) return true;
-    // A cut multi-byte character at the end of the sample is not evidence.
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return 'it is UTF-16 text; save it as UTF-8';
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) return 'it is gzip-compressed; decompress it first';
+    if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'it is a zip archive; extract the .jsonl file first';
+    if (bytes.subarray(0, 4).toString('latin1') === 'PAR1') return 'it is a Parquet file; convert it to JSONL first';
+    let nul = 0;
+    for (const b of bytes) if (b === 0) nul += 1;
+    // One stray NUL is a line-level finding; many mean binary data (or UTF-16 without a BOM).
+    if (nul * 100 > bytes.length) return `${nul} NUL bytes in its first ${bytes.length} bytes: it is binary, not UTF-8 JSONL text`;
     let end = bytes.length;
     while (end > 0 && end > bytes.length - 4 && (bytes[end - 1]! & 0xc0) === 0x80) end -= 1;
     if (end > 0 && bytes[end - 1]! >= 0xc0) end -= 1;
     const sample = bytes.subarray(0, end);
-    if (isUtf8(sample)) return false;
-    let invalid = 0;
-    for (const b of sample) if (b >= 0x80) invalid += 1;
-    return invalid * 10 > sample.length; // mostly high bytes: not text
+    if (isUtf8(sample)) return undefined;
+    let high = 0;
+    for (const b of sample) if (b >= 0x80) high += 1;
+    return high * 10 > sample.length ? 'its start is not UTF-8 text: it is binary or in another encoding; save it as UTF-8 JSONL' : undefined;
   } finally {
     await handle.close();
   }
@@ -201,9 +208,12 @@ async function validateFile(
   if ((await stat(path)).size === 0) {
     unreadable = true;
     log.add(display, 0, 'file-empty', `${display} is empty; it must hold one JSON example per line`);
-  } else if (await sniffBinary(path)) {
-    unreadable = true;
-    log.add(display, 0, 'binary-file', `${display} looks like a binary file (NUL bytes or invalid UTF-8 at its start); it must be UTF-8 JSONL text`);
+  } else {
+    const notText = await sniffNotText(path);
+    if (notText !== undefined) {
+      unreadable = true;
+      log.add(display, 0, 'binary-file', `${display} is not a JSONL text file: ${notText}`);
+    }
   }
   let lineErrors = 0;
   const report = (line: number) => (check: CheckId, message: string) => {
