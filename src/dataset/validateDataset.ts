@@ -114,18 +114,20 @@ function invalidUtf8Column(bytes: Buffer): number {
   return column;
 }
 
-/** The position V8 names in a JSON.parse error, as a 1-based column, if any. */
+/** V8's JSON.parse error as one line with a 1-based column, without V8's own offset wording. */
 function jsonErrorDetail(error: unknown, text: string): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  if (/Unexpected end of JSON input/.test(message)) return 'not valid JSON: it ends before the value is complete (a truncated line?)';
   const position = /position (\d+)/.exec(message);
-  const base = message.replace(/^Unexpected token.*?(?:, "|$)/, '').split('\n')[0] ?? message;
-  if (position) {
-    const offset = Number(position[1]);
-    const near = text.slice(Math.max(0, offset - 12), offset + 12);
-    return `at column ${offset + 1} (near ${quote(near, 30)}): ${message.split('\n')[0]}`;
-  }
-  if (/Unexpected end of JSON input/.test(message)) return 'it ends before the JSON value is complete (truncated line?)';
-  return base;
+  // Node 20 says "<what> in JSON at position N" or "<what>, "<snippet>" is not valid JSON".
+  const what = message
+    .replace(/\s*in JSON at position \d+.*$/, '')
+    .replace(/, ".*" is not valid JSON$/, '')
+    .replace(/^Unexpected non-whitespace character after JSON.*$/, 'more text after the JSON value (two examples on one line?)');
+  if (position === null) return `not valid JSON: ${what}`;
+  const offset = Number(position[1]);
+  const near = text.slice(Math.max(0, offset - 12), offset + 12);
+  return `not valid JSON at column ${offset + 1} (near ${quote(near, 30)}): ${what}`;
 }
 
 class GrowableUint32 {
@@ -254,7 +256,7 @@ async function validateFile(
             try {
               value = JSON.parse(text);
             } catch (error) {
-              rejectLine(number, 'invalid-json', `not valid JSON ${jsonErrorDetail(error, text)}`);
+              rejectLine(number, 'invalid-json', jsonErrorDetail(error, text));
               return;
             }
             examples += 1;
