@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CHAT_MODELS, DEFAULT_CHAT_MODEL, findChatModel, type ChatModel } from './chatModels.js';
-import { booleanInput, choiceInput, InputError, integerInput, numberInput, optionalString, requiredString, type InputSource } from '../inputs/parseInputs.js';
+import { booleanInput, choiceInput, InputError, inputsFromRecord, integerInput, numberInput, optionalString, requiredString, type InputSource } from '../inputs/parseInputs.js';
 
 export interface DatasetInputs {
   readonly trainFile: string;
@@ -73,4 +73,14 @@ export async function checkDatasetFile(input: string, path: string, cwd = proces
   if (info.isDirectory()) throw new InputError(input, path, 'it is a directory; give the path of a .jsonl file');
   if (!info.isFile()) throw new InputError(input, path, 'it is not a regular file; give the path of a .jsonl file');
   return absolute;
+}
+
+/**
+ * AMLFT_DATASET_WORKERS: how many worker threads validate a file (0: none). Unset: chosen by file
+ * size and cores. A tuning and testing knob, not an action input.
+ */
+export function workersFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.AMLFT_DATASET_WORKERS?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  return integerInput(inputsFromRecord({ AMLFT_DATASET_WORKERS: raw }), 'AMLFT_DATASET_WORKERS', { min: 0, max: 64 });
 }

@@ -28,6 +28,13 @@ export class FindingLog {
     return [...this.kept].sort((a, b) => rank(a.file) - rank(b.file) || a.line - b.line);
   }
 
+  /** Counts findings that were found but not kept (a worker keeps a bounded number per check). */
+  countOnly(check: CheckId, times: number): void {
+    if (times <= 0) return;
+    const count = (this.counts.get(check) ?? 0) + times;
+    this.counts.set(check, count);
+  }
+
   countOf(check: CheckId): number {
     return this.counts.get(check) ?? 0;
   }
@@ -42,9 +49,10 @@ export class FindingLog {
     return sum;
   }
 
-  /** Whether any finding of a check was counted but not kept. */
+  /** Whether any finding was counted but not kept. */
   truncated(): boolean {
-    for (const count of this.counts.values()) if (count > this.keepPerCheck) return true;
-    return false;
+    let counted = 0;
+    for (const count of this.counts.values()) counted += count;
+    return counted > this.kept.length;
   }
 }

@@ -12,6 +12,12 @@ export interface DistributionSummary {
   readonly total: number;
 }
 
+/** A distribution as plain data, to cross a worker boundary. */
+export interface DistributionSnapshot {
+  readonly dense: Uint32Array;
+  readonly sparse: [number, number][];
+}
+
 export class IntegerDistribution {
   private dense = new Uint32Array(1024);
   private readonly sparse = new Map<number, number>();
@@ -40,12 +46,30 @@ export class IntegerDistribution {
     if (v > this.max) this.max = v;
   }
 
-  merge(other: IntegerDistribution): void {
-    for (let v = 0; v < other.dense.length; v++) {
-      const n = other.dense[v]!;
-      for (let i = 0; i < n; i++) this.add(v);
+  snapshot(): DistributionSnapshot {
+    let used = this.dense.length;
+    while (used > 0 && this.dense[used - 1] === 0) used -= 1;
+    return { dense: this.dense.slice(0, used), sparse: [...this.sparse] };
+  }
+
+  /** Adds every value of a snapshot (from this process or a worker). */
+  addSnapshot(snapshot: DistributionSnapshot): void {
+    const { dense, sparse } = snapshot;
+    for (let v = 0; v < dense.length; v++) {
+      const n = dense[v]!;
+      if (n > 0) this.addMany(v, n);
     }
-    for (const [v, n] of other.sparse) for (let i = 0; i < n; i++) this.add(v);
+    for (const [v, n] of sparse) this.addMany(v, n);
+  }
+
+  private addMany(value: number, times: number): void {
+    this.add(value);
+    if (times === 1) return;
+    const extra = times - 1;
+    if (value < DENSE_LIMIT) this.dense[value]! += extra;
+    else this.sparse.set(value, this.sparse.get(value)! + extra);
+    this.count += extra;
+    this.total += value * extra;
   }
 
   /** The smallest value v such that at least q of the values are <= v (nearest-rank). */

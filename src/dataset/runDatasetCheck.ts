@@ -14,6 +14,8 @@ export interface DatasetRunEnvironment {
   readonly workspace: string;
   /** Where the report and split files go (RUNNER_TEMP on a runner). */
   readonly outputDir: string;
+  /** Worker threads for big files: the module they run, and how many (undefined: by size and cores). */
+  readonly workers?: { readonly script: URL; readonly count?: number | undefined };
   /** Set when the run is for a pull request: where the summary comment goes. */
   readonly pullRequest?: { readonly number: number; readonly comments: (token: string) => IssueComments };
 }
@@ -49,6 +51,7 @@ export async function runDatasetCheck(inputs: DatasetInputs, env: DatasetRunEnvi
       maxTokens: inputs.maxTokens,
       minExamples: inputs.minExamples,
       ...(inputs.validationSplit !== undefined ? { split: { fraction: inputs.validationSplit, seed: inputs.seed, outputDir } } : {}),
+      ...(env.workers ? { workerScript: env.workers.script, ...(env.workers.count !== undefined ? { workers: env.workers.count } : {}) } : {}),
     });
     const seconds = (performance.now() - started) / 1000;
     for (const file of result.files) {

@@ -1,20 +1,28 @@
 // Validates a train (and optional validation) JSONL file line by line and gathers the statistics a fine-tune needs.
+// Big files are validated by worker threads, chunk by chunk; results are merged in line order, so a
+// parallel run reports exactly what a serial one does.
 
 import { isUtf8 } from 'node:buffer';
+import { existsSync } from 'node:fs';
 import { mkdir, open, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { CHECKS, type CheckId, type Finding } from './checks.js';
+import { fileURLToPath } from 'node:url';
+import type { CheckId, Finding } from './checks.js';
 import type { ChatModel } from './chatModels.js';
-import { ExampleIndex, fingerprint } from './exampleIndex.js';
+import { DatasetWorkerPool } from './datasetWorkerPool.js';
+import { ExampleIndex } from './exampleIndex.js';
 import { FindingLog } from './findingLog.js';
 import { IntegerDistribution, type DistributionSummary } from './integerDistribution.js';
-import { readLines } from './readLines.js';
+import { LineValidator, type ChunkResult, type LineValidatorSettings } from './lineValidator.js';
+import { readChunks } from './readLines.js';
 import { splitKey, validationThreshold, writeSplit } from './splitDataset.js';
-import { validateExample, quote } from './validateExample.js';
 import { countTokens as defaultCountTokens } from './tokenizer/countTokens.js';
 
 /** Longer lines are not parsed: 16 MiB of JSON is far beyond any example a 128k-token model can take. */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+/** Files from this size on are validated by worker threads (below it, starting them costs more than it saves). */
+export const PARALLEL_MIN_BYTES = 24 * 1024 * 1024;
 const SNIFF_BYTES = 8192;
 
 export interface SplitRequest {
@@ -36,7 +44,12 @@ export interface ValidateDatasetOptions {
   /** Tokenize every example (exact statistics) or only those that might be over the limit. */
   readonly exactTokens?: boolean;
   readonly maxLineBytes?: number;
+  /** A stand-in tokenizer (tests); forces validation in this thread. */
   readonly countTokens?: (text: string) => number;
+  /** Worker threads: 0 validates in this thread; default: by file size and cores. */
+  readonly workers?: number;
+  /** Module a worker runs (it must call runDatasetWorker); default: the compiled datasetWorkerMain.js. */
+  readonly workerScript?: URL;
 }
 
 export interface FileStatistics {
@@ -85,67 +98,6 @@ export interface DatasetReport {
   readonly validationFileOut?: string;
 }
 
-interface FileRun {
-  readonly statistics: FileStatistics;
-  /** For a split: kept line numbers and their split keys. */
-  readonly splitLines?: Uint32Array;
-  readonly splitKeys?: Uint32Array;
-}
-
-function firstNonWhitespace(bytes: Buffer): number {
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b !== 0x20 && b !== 0x09 && b !== 0x0d && b !== 0x0b && b !== 0x0c) return i;
-  }
-  return -1;
-}
-
-/** 1-based column (in characters) of the first invalid UTF-8 sequence. */
-function invalidUtf8Column(bytes: Buffer): number {
-  let column = 1;
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i]!;
-    const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
-    if (length === 0 || i + length > bytes.length || !isUtf8(bytes.subarray(i, i + length))) return column;
-    i += length;
-    column += 1;
-  }
-  return column;
-}
-
-/** V8's JSON.parse error as one line with a 1-based column, without V8's own offset wording. */
-function jsonErrorDetail(error: unknown, text: string): string {
-  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-  if (/Unexpected end of JSON input/.test(message)) return 'not valid JSON: it ends before the value is complete (a truncated line?)';
-  const position = /position (\d+)/.exec(message);
-  // Node 20 says "<what> in JSON at position N" or "<what>, "<snippet>" is not valid JSON".
-  const what = message
-    .replace(/\s*in JSON at position \d+.*$/, '')
-    .replace(/, ".*" is not valid JSON$/, '')
-    .replace(/^Unexpected non-whitespace character after JSON.*$/, 'more text after the JSON value (two examples on one line?)');
-  if (position === null) return `not valid JSON: ${what}`;
-  const offset = Number(position[1]);
-  const near = text.slice(Math.max(0, offset - 12), offset + 12);
-  return `not valid JSON at column ${offset + 1} (near ${quote(near, 30)}): ${what}`;
-}
-
-class GrowableUint32 {
-  private data = new Uint32Array(1024);
-  length = 0;
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Uint32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = value;
-  }
-  toArray(): Uint32Array {
-    return this.data.slice(0, this.length);
-  }
-}
-
 /** Why the start of the file shows it is not UTF-8 text, or undefined when it may be. */
 async function sniffNotText(path: string): Promise<string | undefined> {
   const handle = await open(path, 'r');
@@ -174,12 +126,112 @@ async function sniffNotText(path: string): Promise<string | undefined> {
   }
 }
 
+class GrowableUint32 {
+  private data = new Uint32Array(1024);
+  length = 0;
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Uint32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = value;
+  }
+  take(): Uint32Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
+/** Folds chunk results, in line order, into one file's statistics and the shared finding log. */
+class FileAccumulator {
+  readonly messagesPerExample = new IntegerDistribution();
+  readonly tokensPerExample = new IntegerDistribution();
+  readonly assistantTokensPerExample = new IntegerDistribution();
+  readonly roles = new Map<string, number>();
+  readonly splitLines = new GrowableUint32();
+  readonly splitKeys = new GrowableUint32();
+  examples = 0;
+  invalidExamples = 0;
+  blankLines = 0;
+  overLimit = 0;
+  duplicates = 0;
+  overlap = 0;
+  exactTokens = true;
+
+  constructor(
+    private readonly display: string,
+    private readonly log: FindingLog,
+    private readonly seen: ExampleIndex,
+    private readonly train: { readonly index: ExampleIndex; readonly display: string } | undefined,
+    private readonly collectSplit: boolean,
+  ) {}
+
+  merge(result: ChunkResult): void {
+    const { log, display } = this;
+    const kept = new Map<CheckId, number>();
+    for (let i = 0; i < result.findingLines.length; i++) {
+      const check = result.findingChecks[i]!;
+      kept.set(check, (kept.get(check) ?? 0) + 1);
+      log.add(display, result.findingLines[i]!, check, result.findingMessages[i]!);
+    }
+    for (const [check, count] of Object.entries(result.counts) as [CheckId, number][]) log.countOnly(check, count - (kept.get(check) ?? 0));
+    this.examples += result.examples;
+    this.invalidExamples += result.invalidExamples;
+    this.blankLines += result.blankLines;
+    this.overLimit += result.overLimit;
+    if (!result.exactTokens) this.exactTokens = false;
+    for (const [role, count] of Object.entries(result.roles)) this.roles.set(role, (this.roles.get(role) ?? 0) + count);
+    this.messagesPerExample.addSnapshot(result.messagesPerExample);
+    this.tokensPerExample.addSnapshot(result.tokensPerExample);
+    this.assistantTokensPerExample.addSnapshot(result.assistantTokensPerExample);
+    for (let i = 0; i < result.exampleLines.length; i++) {
+      const line = result.exampleLines[i]!;
+      const key = { high: result.exampleHigh[i]!, low: result.exampleLow[i]! };
+      let hasError = result.exampleHasError[i] === 1;
+      const earlier = this.seen.add(key, line);
+      if (earlier !== 0) {
+        this.duplicates += 1;
+        log.add(display, line, 'duplicate-example', `the same conversation as line ${earlier}; duplicates over-weight an example`);
+      }
+      if (this.train !== undefined) {
+        const trainLine = this.train.index.lineOf(key);
+        if (trainLine !== 0) {
+          this.overlap += 1;
+          log.add(display, line, 'train-validation-overlap', `the same conversation as ${this.train.display} line ${trainLine}; validation loss is meaningless on training examples`);
+          if (!hasError) this.invalidExamples += 1;
+          hasError = true;
+        }
+      }
+      if (this.collectSplit && !hasError) {
+        this.splitLines.push(line);
+        this.splitKeys.push(key.low);
+      }
+    }
+  }
+}
+
+interface FileRun {
+  readonly statistics: FileStatistics;
+  readonly splitLines?: Uint32Array;
+  readonly splitKeys?: Uint32Array;
+}
+
 interface RunContext {
   readonly options: ValidateDatasetOptions;
   readonly log: FindingLog;
+  readonly settings: LineValidatorSettings;
   readonly countTokens: (text: string) => number;
-  readonly newlineTokens: number;
-  readonly maxLineBytes: number;
+}
+
+function defaultWorkerScript(): URL | undefined {
+  const url = new URL('./datasetWorkerMain.js', import.meta.url);
+  return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
+function workerCount(options: ValidateDatasetOptions, size: number, script: URL | undefined): number {
+  if (script === undefined || options.countTokens !== undefined) return 0;
+  if (options.workers !== undefined) return Math.max(0, Math.floor(options.workers));
+  return size >= PARALLEL_MIN_BYTES ? Math.min(4, availableParallelism()) : 0;
 }
 
 async function validateFile(
@@ -192,133 +244,64 @@ async function validateFile(
 ): Promise<FileRun> {
   const { options, log } = ctx;
   const display = options.displayPath ? options.displayPath(path) : path;
-  const messagesPerExample = new IntegerDistribution();
-  const tokensPerExample = new IntegerDistribution();
-  const assistantTokensPerExample = new IntegerDistribution();
-  const roles = new Map<string, number>();
-  const splitLines = collectSplit ? new GrowableUint32() : undefined;
-  const splitKeys = collectSplit ? new GrowableUint32() : undefined;
-  let examples = 0;
-  let invalidExamples = 0;
-  let blankLines = 0;
-  let overLimit = 0;
-  let duplicates = 0;
-  let overlap = 0;
-  let exactTokens = true;
-
-  let unreadable = false;
-  if ((await stat(path)).size === 0) {
-    unreadable = true;
+  const accumulator = new FileAccumulator(display, log, seen, train, collectSplit);
+  const size = (await stat(path)).size;
+  let result = { lines: 0, bytes: 0, endsWithNewline: false };
+  const notText = size === 0 ? undefined : await sniffNotText(path);
+  if (size === 0) {
     log.add(display, 0, 'file-empty', `${display} is empty; it must hold one JSON example per line`);
+  } else if (notText !== undefined) {
+    log.add(display, 0, 'binary-file', `${display} is not a JSONL text file: ${notText}`);
   } else {
-    const notText = await sniffNotText(path);
-    if (notText !== undefined) {
-      unreadable = true;
-      log.add(display, 0, 'binary-file', `${display} is not a JSONL text file: ${notText}`);
+    const script = options.workerScript ?? defaultWorkerScript();
+    const workers = workerCount(options, size, script);
+    const local = new LineValidator(ctx.settings, ctx.countTokens);
+    const pool = workers > 0 && script !== undefined ? new DatasetWorkerPool(script, workers, ctx.settings) : undefined;
+    // Results in line order; at most a few chunks in flight bound memory.
+    const queue: Promise<ChunkResult>[] = [];
+    const maxInFlight = pool ? workers * 2 : 0;
+    try {
+      result = await readChunks(path, { maxLineBytes: ctx.settings.maxLineBytes }, {
+        chunk: async (bytes, firstLine) => {
+          if (pool) {
+            queue.push(pool.validate(bytes, firstLine));
+            while (queue.length > maxInFlight) accumulator.merge(await queue.shift()!);
+          } else {
+            local.chunk(bytes, firstLine);
+            accumulator.merge(local.take());
+          }
+        },
+        overlong: (number, length) => {
+          local.overlong(number, length);
+          if (pool) queue.push(Promise.resolve(local.take()));
+          else accumulator.merge(local.take());
+        },
+      });
+      while (queue.length > 0) accumulator.merge(await queue.shift()!);
+    } finally {
+      await pool?.close();
     }
   }
-  let lineErrors = 0;
-  const report = (line: number) => (check: CheckId, message: string) => {
-    if (check === 'too-many-tokens') overLimit += 1;
-    if (CHECKS[check].severity === 'error') lineErrors += 1;
-    log.add(display, line, check, message);
-  };
-  const rejectLine = (line: number, check: CheckId, message: string) => {
-    examples += 1;
-    invalidExamples += 1;
-    log.add(display, line, check, message);
-  };
-
-  const result = unreadable
-    ? { lines: 0, bytes: 0, endsWithNewline: false }
-    : await readLines(path, { maxLineBytes: ctx.maxLineBytes }, {
-          overlong(number, length) {
-            rejectLine(number, 'line-too-long', `the line is ${(length / 1048576).toFixed(1)} MiB; a line may hold at most ${ctx.maxLineBytes / 1048576} MiB (is the file one JSON example per line?)`);
-          },
-          line(number, bytes) {
-            const start = firstNonWhitespace(bytes);
-            if (start < 0) {
-              blankLines += 1;
-              log.add(display, number, 'blank-line', 'blank line; fine-tuning skips it, but some tools fail on it');
-              return;
-            }
-            const nul = bytes.indexOf(0);
-            if (nul >= 0) {
-              rejectLine(number, 'nul-byte', `NUL byte at byte ${nul + 1}; the line holds binary data, not JSON text`);
-              return;
-            }
-            if (!isUtf8(bytes)) {
-              rejectLine(number, 'invalid-utf8', `invalid UTF-8 at column ${invalidUtf8Column(bytes)}; save the file as UTF-8`);
-              return;
-            }
-            const text = bytes.toString('utf8');
-            let value: unknown;
-            try {
-              value = JSON.parse(text);
-            } catch (error) {
-              rejectLine(number, 'invalid-json', jsonErrorDetail(error, text));
-              return;
-            }
-            examples += 1;
-            lineErrors = 0;
-            const facts = validateExample(value, {
-              model: options.model,
-              maxTokens: options.maxTokens,
-              countTokens: ctx.countTokens,
-              newlineTokens: ctx.newlineTokens,
-              exactTokens: options.exactTokens ?? true,
-              lineBytes: bytes.length,
-              report: report(number),
-            });
-            if (facts === undefined) {
-              invalidExamples += 1;
-              return;
-            }
-            messagesPerExample.add(facts.messages);
-            tokensPerExample.add(facts.tokens);
-            assistantTokensPerExample.add(facts.assistantTokens);
-            if (!facts.exactTokens) exactTokens = false;
-            for (const [name, count] of facts.roles) roles.set(name, (roles.get(name) ?? 0) + count);
-            const key = fingerprint(facts.canonical);
-            const earlier = seen.add(key, number);
-            if (earlier !== 0) {
-              duplicates += 1;
-              log.add(display, number, 'duplicate-example', `the same conversation as line ${earlier}; duplicates over-weight an example`);
-            }
-            if (train !== undefined) {
-              const trainLine = train.index.lineOf(key);
-              if (trainLine !== 0) {
-                overlap += 1;
-                report(number)('train-validation-overlap', `the same conversation as ${train.display} line ${trainLine}; validation loss is meaningless on training examples`);
-              }
-            }
-            if (lineErrors > 0) invalidExamples += 1;
-            if (splitLines && splitKeys && lineErrors === 0) {
-              splitLines.push(number);
-              splitKeys.push(key.low);
-            }
-          },
-        });
-
+  const a = accumulator;
   return {
     statistics: {
       role,
       path: display,
       lines: result.lines,
       bytes: result.bytes,
-      examples,
-      invalidExamples,
-      blankLines,
-      messagesPerExample: messagesPerExample.summary(),
-      tokensPerExample: tokensPerExample.summary(),
-      assistantTokensPerExample: assistantTokensPerExample.summary(),
-      exactTokens,
-      roles: Object.fromEntries(roles),
-      overLimit,
-      duplicates,
-      overlapWithTrain: overlap,
+      examples: a.examples,
+      invalidExamples: a.invalidExamples,
+      blankLines: a.blankLines,
+      messagesPerExample: a.messagesPerExample.summary(),
+      tokensPerExample: a.tokensPerExample.summary(),
+      assistantTokensPerExample: a.assistantTokensPerExample.summary(),
+      exactTokens: a.exactTokens,
+      roles: Object.fromEntries(a.roles),
+      overLimit: a.overLimit,
+      duplicates: a.duplicates,
+      overlapWithTrain: a.overlap,
     },
-    ...(splitLines && splitKeys ? { splitLines: splitLines.toArray(), splitKeys: splitKeys.toArray() } : {}),
+    ...(collectSplit ? { splitLines: a.splitLines.take(), splitKeys: a.splitKeys.take() } : {}),
   };
 }
 
@@ -329,13 +312,16 @@ function splitFileNames(trainFile: string, outputDir: string): { train: string; 
 
 /** Validates the dataset; writes the split when asked and the data is valid. Never throws on bad data. */
 export async function validateDataset(options: ValidateDatasetOptions): Promise<DatasetReport> {
-  const countTokens = options.countTokens ?? defaultCountTokens;
   const ctx: RunContext = {
     options,
     log: new FindingLog(),
-    countTokens,
-    newlineTokens: countTokens('\n'),
-    maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    settings: {
+      model: options.model,
+      maxTokens: options.maxTokens,
+      exactTokens: options.exactTokens ?? true,
+      maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    },
+    countTokens: options.countTokens ?? defaultCountTokens,
   };
   const display = (path: string) => (options.displayPath ? options.displayPath(path) : path);
   const trainIndex = new ExampleIndex();
@@ -348,20 +334,19 @@ export async function validateDataset(options: ValidateDatasetOptions): Promise<
 
   const trainStats = trainRun.statistics;
   const fileLevelProblem = ctx.log.countOf('file-empty') + ctx.log.countOf('binary-file') > 0;
-  if (!fileLevelProblem && trainStats.examples - trainStats.invalidExamples < options.minExamples) {
-    const usable = Math.max(0, trainStats.examples - trainStats.invalidExamples);
+  const usable = trainStats.examples - trainStats.invalidExamples;
+  if (!fileLevelProblem && usable < options.minExamples) {
     ctx.log.add(trainStats.path, 0, 'too-few-examples', `${usable} valid training example${usable === 1 ? '' : 's'}; at least ${options.minExamples} are needed (min-examples)`);
   }
 
   let split: SplitResult | undefined;
-  const errors = () => ctx.log.total('error');
-  if (options.split !== undefined && errors() === 0 && trainRun.splitLines && trainRun.splitKeys) {
+  if (options.split !== undefined && ctx.log.total('error') === 0 && trainRun.splitLines && trainRun.splitKeys) {
     const { fraction, seed, outputDir } = options.split;
     const keys = trainRun.splitKeys.map((low) => splitKey(low, seed));
     const threshold = validationThreshold(keys, fraction);
     await mkdir(outputDir, { recursive: true });
     const names = splitFileNames(options.trainFile, outputDir);
-    const counts = await writeSplit(options.trainFile, ctx.maxLineBytes, { lines: trainRun.splitLines, keys, threshold }, names.train, names.validation);
+    const counts = await writeSplit(options.trainFile, ctx.settings.maxLineBytes, { lines: trainRun.splitLines, keys, threshold }, names.train, names.validation);
     if (counts.validation === 0 || counts.train === 0) {
       const side = counts.validation === 0 ? 'validation' : 'train';
       ctx.log.add(trainStats.path, 0, 'too-few-examples', `validation-split ${fraction} of ${keys.length} examples leaves the ${side} set empty; use more examples or a different fraction`);
@@ -370,17 +355,16 @@ export async function validateDataset(options: ValidateDatasetOptions): Promise<
     }
   }
 
-  const fileOrder = files.map((f) => f.path);
-  const errorCount = errors();
+  const errors = ctx.log.total('error');
   return {
     model: options.model.id,
     maxTokens: options.maxTokens,
     minExamples: options.minExamples,
-    valid: errorCount === 0,
-    errors: errorCount,
+    valid: errors === 0,
+    errors,
     warnings: ctx.log.total('warning'),
     counts: ctx.log.countsByCheck(),
-    findings: ctx.log.findings(fileOrder),
+    findings: ctx.log.findings(files.map((f) => f.path)),
     findingsTruncated: ctx.log.truncated(),
     files,
     ...(split ? { split } : {}),

@@ -44,3 +44,29 @@ describe('actions/dataset bundle', () => {
     }
   });
 });
+
+describe('actions/dataset bundle in worker threads', () => {
+  it('reports exactly what a single-threaded run reports', async () => {
+    // Many chunks (the chunk size is 4 MiB), with findings of most kinds spread over them.
+    const lines: string[] = [];
+    for (let i = 0; i < 60_000; i++) {
+      const r = i % 97;
+      if (r === 0) lines.push('{broken');
+      else if (r === 1) lines.push('');
+      else if (r === 2) lines.push(JSON.stringify(chat(i % 50)));
+      else if (r === 3) lines.push(JSON.stringify({ messages: [{ role: 'assistant', content: 'hi' }] }));
+      else lines.push(JSON.stringify({ ...chat(i), prompt_id: 'x'.repeat(40) }));
+    }
+    writeTemp(ws, 'big.jsonl', lines.join('\n') + '\n');
+    const report = async (workers: string) => {
+      const run = await runBundle('dataset', { cwd: ws, inputs: { 'train-file': 'big.jsonl', 'max-annotations': '0' }, env: { AMLFT_DATASET_WORKERS: workers } });
+      expect(run.exitCode).toBe(1);
+      return JSON.parse(readFileSync(run.outputs.report!, 'utf8'));
+    };
+    const serial = await report('0');
+    const parallel = await report('2');
+    expect(serial.errors).toBeGreaterThan(1000);
+    expect(serial.findings.length).toBeGreaterThan(1000);
+    expect(parallel).toEqual(serial);
+  }, 60_000);
+});

@@ -2,14 +2,18 @@
 
 import * as core from '@actions/core';
 import { tmpdir } from 'node:os';
-import { parseDatasetInputs } from '../../../src/dataset/datasetInputs.js';
+import { isMainThread } from 'node:worker_threads';
+import { parseDatasetInputs, workersFromEnv } from '../../../src/dataset/datasetInputs.js';
+import { isDatasetWorker, runDatasetWorker } from '../../../src/dataset/datasetWorker.js';
 import { runDatasetCheck } from '../../../src/dataset/runDatasetCheck.js';
 import { coreReporter } from '../../../src/github/coreReporter.js';
 import { octokitComments } from '../../../src/github/octokitComments.js';
 import { pullRequestFromEnv } from '../../../src/github/runContext.js';
 import { runAction, UserFacingError } from '../../../src/github/runAction.js';
 
-await runAction('dataset', async () => {
+// Big files are validated by worker threads running this same bundle.
+if (!isMainThread && isDatasetWorker()) runDatasetWorker();
+else await runAction('dataset', async () => {
   const inputs = parseDatasetInputs((name) => core.getInput(name));
   if (inputs.githubToken !== undefined) core.setSecret(inputs.githubToken);
   if (inputs.upload) throw new UserFacingError("input 'upload': 'true' needs the Azure sign-in inputs, which this version does not have yet; set upload: false");
@@ -19,6 +23,7 @@ await runAction('dataset', async () => {
     {
       workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
       outputDir: process.env.RUNNER_TEMP ?? tmpdir(),
+      workers: { script: new URL(import.meta.url), count: workersFromEnv(process.env) },
       ...(pullRequest ? { pullRequest: { number: pullRequest.number, comments: (token: string) => octokitComments(token, pullRequest.owner, pullRequest.repo) } } : {}),
     },
     coreReporter,
