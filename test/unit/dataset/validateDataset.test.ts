@@ -144,6 +144,24 @@ describe('validateDataset', () => {
     expect(report.valid).toBe(false);
   });
 
+  it('skips a 40 MB single line without holding it, with a one-line reason', async () => {
+    const big = Buffer.alloc(40 * 1024 * 1024, 0x61);
+    big.write('{"messages": "', 0);
+    const report = await validate(file(big));
+    expect(report.findings.map((f) => [f.line, f.check, f.message])).toEqual([
+      [1, 'line-too-long', 'the line is 40.0 MiB; a line may hold at most 16 MiB (is the file one JSON example per line?)'],
+      [0, 'too-few-examples', expect.stringContaining('0 valid training examples')],
+    ].sort((a, b) => (a[0] as number) - (b[0] as number)));
+  });
+
+  it('handles deeply nested JSON without overflowing the stack', async () => {
+    const deep = '['.repeat(200_000) + ']'.repeat(200_000);
+    const deepMessages = `{"messages": [${'['.repeat(100_000)}${']'.repeat(100_000)}]}`;
+    const unclosed = '['.repeat(1_000_000);
+    const report = await validate(file([deep, deepMessages, unclosed, ...many(10).map((e) => JSON.stringify(e))].join('\n')));
+    expect(where(report)).toEqual(['1:not-an-object', '2:message-not-object', '3:invalid-json']);
+  });
+
   it('never throws on arbitrary bytes (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
