@@ -1,0 +1,417 @@
+// Exact Phi-3 / Llama-2 SentencePiece token counts (llama-tokenizer-js, no BOS, with the preceding space), fast enough for whole datasets.
+//
+// Why splitting the text is exact: the reference's BPE can only join two neighbouring symbols x|y if some merge has a
+// left piece ending in x and a right piece starting in y. The vocabulary has no such merge (checked by the unit tests,
+// and derived again from the data when the tables are built) across these boundaries:
+//  - a non-space followed by a space ("▁"): no piece spans a word boundary;
+//  - a letter or combining mark followed by anything else: letters and marks form a set that no merge leaves, so
+//    "▁information," is "▁information" + "," and "▁don't" is "▁don" + "'t";
+//  - either side of a character outside the vocabulary: byte-fallback pieces never merge (one token per UTF-8 byte);
+//  - either side of a vocabulary character that no merge has at its edge (digits, 3 astral characters): one token.
+// So the text is cut into words: spaces, then non-letters, then letters; each word is encoded alone and cached.
+// Within a word the reference's priority (rank + position / length) orders by rank, then leftmost position, because
+// ranks are 2 apart and the position term of two symbols of one text differs by less than 1; applyMerges does the same.
+import { BYTE_PIECE_OFFSET, SPACE_PIECE_ID, loadLlamaVocabulary } from './llamaVocabulary.js';
+import { MergeTable, SCAN_LIMIT, applyMerges } from './sentencePieceBpe.js';
+
+export interface TokenCounterOptions {
+  /** Most distinct words kept (default 65536, about 4 MB whatever the input); 0 disables the cache. */
+  cacheEntries?: number;
+}
+
+export interface TokenCounter {
+  /** Number of tokens in `text`; always `encode(text).length`. */
+  count(text: string): number;
+  /** The ids llama-tokenizer-js gives `text` with no BOS and a preceding space; [] for "" like the reference. */
+  encode(text: string): number[];
+}
+
+// Classes of UTF-16 code units. LETTER and OTHER are vocabulary characters that can merge with a neighbour.
+const LETTER = 0; // in the merge-closed set of letters and marks
+const OTHER = 1;
+const SPACE = 2; // " " and "▁" (the reference replaces " " by "▁")
+const ISOLATED = 3; // a vocabulary character that no merge can join to a neighbour: always one token
+const SURROGATE = 4; // decided together with the next code unit
+const BYTES = 4; // classes 5, 6 and 7: not in the vocabulary, one byte-fallback token per UTF-8 byte (class - BYTES)
+
+interface Tables {
+  readonly classOf: Uint8Array;
+  /** Piece id of each LETTER, OTHER, SPACE and ISOLATED code unit. */
+  readonly idOf: Uint16Array;
+  /** Astral code points that are pieces; no merge involves them, so they behave like ISOLATED. */
+  readonly astralIds: ReadonlyMap<number, number>;
+  readonly merges: MergeTable;
+}
+
+let sharedTables: Tables | undefined;
+
+/** The classification is derived from the merges themselves, so it cannot drift from the data. */
+function tables(): Tables {
+  if (sharedTables !== undefined) return sharedTables;
+  const vocabulary = loadLlamaVocabulary();
+  const classOf = new Uint8Array(0x10000);
+  for (let c = 0; c < 0x10000; c++) {
+    if (c >= 0xd800 && c <= 0xdfff) classOf[c] = SURROGATE;
+    else classOf[c] = BYTES + (c < 0x80 ? 1 : c < 0x800 ? 2 : 3);
+  }
+  // Edges x -> y for every merge whose left piece ends in x and right piece starts with y.
+  const successors = new Map<number, number[]>();
+  const predecessors = new Map<number, number[]>();
+  for (let rank = 0; rank < vocabulary.mergeCount; rank++) {
+    const x = vocabulary.lastCodePoints[vocabulary.mergeLeft[rank] as number] as number;
+    const y = vocabulary.firstCodePoints[vocabulary.mergeRight[rank] as number] as number;
+    let list = successors.get(x);
+    if (list === undefined) successors.set(x, (list = []));
+    list.push(y);
+    list = predecessors.get(y);
+    if (list === undefined) predecessors.set(y, (list = []));
+    list.push(x);
+  }
+  // Letters: start from the letters and marks, then drop any that some merge joins to a non-letter, until stable.
+  const letters = new Set<number>();
+  const isLetterLike = /^[\p{L}\p{M}]$/u;
+  for (let i = 0; i < vocabulary.singleCodePoints.length; i++) {
+    const codePoint = vocabulary.singleCodePoints[i] as number;
+    if (isLetterLike.test(String.fromCodePoint(codePoint))) letters.add(codePoint);
+  }
+  const dropped: number[] = [];
+  for (const x of letters) if ((successors.get(x) ?? []).some((y) => !letters.has(y))) dropped.push(x);
+  while (dropped.length > 0) {
+    const x = dropped.pop() as number;
+    if (!letters.delete(x)) continue;
+    for (const p of predecessors.get(x) ?? []) if (letters.has(p)) dropped.push(p);
+  }
+
+  const idOf = new Uint16Array(0x10000);
+  const astralIds = new Map<number, number>();
+  for (let i = 0; i < vocabulary.singleCodePoints.length; i++) {
+    const codePoint = vocabulary.singleCodePoints[i] as number;
+    const id = vocabulary.singleCodePointIds[i] as number;
+    const merges = successors.has(codePoint) || predecessors.has(codePoint);
+    if (codePoint > 0xffff) {
+      if (merges) throw new Error(`astral piece U+${codePoint.toString(16)} takes part in merges; the counter assumes none does`);
+      astralIds.set(codePoint, id);
+    } else if (codePoint >= 0xd800 && codePoint <= 0xdfff) {
+      throw new Error('the vocabulary contains a lone surrogate');
+    } else {
+      classOf[codePoint] = !merges ? ISOLATED : letters.has(codePoint) ? LETTER : OTHER;
+      idOf[codePoint] = id;
+    }
+  }
+  // The scanning loop tests ASCII letters and printable ASCII by range instead of by table.
+  for (let c = 0x21; c < 0x7f; c++) {
+    const asciiLetter = (((c | 0x20) - 0x61) >>> 0) < 26;
+    const k = classOf[c];
+    if (asciiLetter ? k !== LETTER : k === LETTER || k === undefined || k > ISOLATED) {
+      throw new Error(`unexpected class ${k} for ${JSON.stringify(String.fromCharCode(c))}`);
+    }
+  }
+  if (idOf[0x2581] !== SPACE_PIECE_ID || classOf[0x2581] !== OTHER) throw new Error(`"▁" is expected to be piece ${SPACE_PIECE_ID}`);
+  classOf[0x20] = SPACE;
+  classOf[0x2581] = SPACE;
+  idOf[0x20] = SPACE_PIECE_ID;
+  const merges = new MergeTable(vocabulary.mergeLeft, vocabulary.mergeRight, vocabulary.mergeResult);
+  sharedTables = { classOf, idOf, astralIds, merges };
+  return sharedTables;
+}
+
+/** Words longer than this (code units, counting the preceding space) are encoded every time and never cached. */
+const MAX_CACHED_WORD = 32;
+const DEFAULT_CACHE_ENTRIES = 65536;
+// Pool budget per entry, in code units: 2 header units, the key and its ids. Words of English text need about 10; a
+// text of unusually long words just rotates generations sooner.
+const POOL_UNITS_PER_ENTRY = 12;
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+const HASH_AFTER_SPACE = Math.imul(FNV_OFFSET ^ 0x20, FNV_PRIME);
+// U+FFFD as UTF-8: what TextEncoder (used by the reference) makes of a lone surrogate.
+const REPLACEMENT_BYTES = [0xef, 0xbf, 0xbd] as const;
+
+/**
+ * One generation of the word cache: open addressing over (hash, entry offset + 1) pairs, entries appended to a pool
+ * as [key length, token count, key code units..., ids...], so a hit reads one slot and one short run of the pool.
+ * Keys are the raw code units (a leading 0x20 stands for the reference's added space): " " and "▁" encode the same
+ * but are cached as different words, which keeps the comparison a plain equality.
+ */
+class WordTable {
+  readonly slots: Int32Array;
+  readonly pool: Uint16Array;
+  readonly shift: number;
+  readonly mask: number;
+  private readonly capacity: number;
+  private entries = 0;
+  private used = 0;
+
+  constructor(capacity: number) {
+    let bits = 1;
+    // At most half the slots are used, which keeps linear probes short.
+    while (1 << bits < 2 * capacity) bits++;
+    this.shift = 32 - bits;
+    this.mask = (1 << bits) - 1;
+    this.capacity = capacity;
+    this.slots = new Int32Array(2 << bits);
+    this.pool = new Uint16Array(capacity * POOL_UNITS_PER_ENTRY);
+  }
+
+  /** Pool offset of the entry for the key (a space if `virtualSpace` is 1, then text[start..end)), or -1. */
+  find(text: string, start: number, end: number, virtualSpace: number, hash: number): number {
+    const slots = this.slots;
+    const pool = this.pool;
+    const keyLength = end - start + virtualSpace;
+    let slot = Math.imul(hash, 0x9e3779b1) >>> this.shift;
+    for (;;) {
+      const reference = slots[2 * slot + 1] as number;
+      if (reference === 0) return -1;
+      if (slots[2 * slot] === hash && pool[reference - 1] === keyLength) {
+        let p = reference + 1;
+        if (virtualSpace === 0 || pool[p++] === 0x20) {
+          let j = start;
+          while (j < end && text.charCodeAt(j) === pool[p]) {
+            j++;
+            p++;
+          }
+          if (j === end) return reference - 1;
+        }
+      }
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  /** Adds the key with `count` ids from `ids`; false when this generation is full. */
+  add(text: string, start: number, end: number, virtualSpace: number, hash: number, ids: Int32Array, count: number): boolean {
+    const keyLength = end - start + virtualSpace;
+    const pool = this.pool;
+    let p = this.used;
+    if (this.entries >= this.capacity || p + 2 + keyLength + count > pool.length) return false;
+    const slots = this.slots;
+    let slot = Math.imul(hash, 0x9e3779b1) >>> this.shift;
+    while (slots[2 * slot + 1] !== 0) slot = (slot + 1) & this.mask;
+    slots[2 * slot] = hash;
+    slots[2 * slot + 1] = p + 1;
+    pool[p++] = keyLength;
+    pool[p++] = count;
+    if (virtualSpace === 1) pool[p++] = 0x20;
+    for (let j = start; j < end; j++) pool[p++] = text.charCodeAt(j);
+    for (let q = 0; q < count; q++) pool[p++] = ids[q] as number;
+    this.used = p;
+    this.entries++;
+    return true;
+  }
+
+  clear(): void {
+    this.slots.fill(0);
+    this.entries = 0;
+    this.used = 0;
+  }
+}
+
+/**
+ * Caches each word's ids in two generations: new words go to the young one; when it is full it becomes the old one
+ * and the previous old one is dropped. A word found in the old generation is copied back to the young one, so
+ * frequent words survive every rotation while words seen once age out: memory stays constant without a full
+ * clear's burst of misses on common words.
+ */
+class CachingTokenCounter implements TokenCounter {
+  private readonly t: Tables;
+  private readonly cached: boolean;
+  private young: WordTable;
+  private old: WordTable;
+  private readonly symbols = new Int32Array(MAX_CACHED_WORD + 1);
+  private readonly scratch = new Int32Array(MAX_CACHED_WORD + 1);
+
+  constructor(cacheEntries: number) {
+    this.t = tables();
+    this.cached = cacheEntries > 0;
+    const generation = Math.max(1, cacheEntries >>> 1);
+    this.young = new WordTable(this.cached ? generation : 1);
+    this.old = new WordTable(this.cached ? generation : 1);
+  }
+
+  count(text: string): number {
+    return this.run(text, null);
+  }
+
+  encode(text: string): number[] {
+    const ids: number[] = [];
+    this.run(text, ids);
+    return ids;
+  }
+
+  private run(text: string, out: number[] | null): number {
+    const n = text.length;
+    if (n === 0) return 0;
+    const classOf = this.t.classOf;
+    let total = 0;
+    let i = 0;
+    // The reference prepends a space: it joins the first word, or is a word of its own before a non-word character.
+    let virtualSpace = 1;
+    let c = text.charCodeAt(0);
+    while (i < n) {
+      const k = classOf[c] as number;
+      if (k <= SPACE) {
+        const start = i;
+        let h = virtualSpace === 1 ? HASH_AFTER_SPACE : FNV_OFFSET;
+        // c is -1 past the end, which no test below accepts.
+        while (c === 0x20 || c === 0x2581) {
+          h = Math.imul(h ^ c, FNV_PRIME);
+          c = ++i < n ? text.charCodeAt(i) : -1;
+        }
+        // Non-letters that can still join what follows ("(", "'", "\"", "**", ...).
+        while (c >= 0 && classOf[c] === OTHER) {
+          h = Math.imul(h ^ c, FNV_PRIME);
+          c = ++i < n ? text.charCodeAt(i) : -1;
+        }
+        // Letters, then the word ends: no merge joins a letter to a following non-letter.
+        while ((((c | 0x20) - 0x61) >>> 0) < 26 || (c >= 0x80 && classOf[c] === LETTER)) {
+          h = Math.imul(h ^ c, FNV_PRIME);
+          c = ++i < n ? text.charCodeAt(i) : -1;
+        }
+        total += this.word(text, start, i, virtualSpace, h, out);
+        virtualSpace = 0;
+        continue;
+      }
+      if (virtualSpace === 1) {
+        total++;
+        if (out !== null) out.push(SPACE_PIECE_ID);
+        virtualSpace = 0;
+      }
+      if (k === ISOLATED) {
+        total++;
+        if (out !== null) out.push(this.t.idOf[c] as number);
+        i++;
+      } else if (k === SURROGATE) {
+        const d = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+        if (c <= 0xdbff && (d & 0xfc00) === 0xdc00) {
+          total += this.astral(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000, out);
+          i += 2;
+        } else {
+          // Like TextEncoder in the reference, a lone surrogate becomes the UTF-8 bytes of U+FFFD.
+          total += 3;
+          if (out !== null) for (const byte of REPLACEMENT_BYTES) out.push(BYTE_PIECE_OFFSET + byte);
+          i++;
+        }
+      } else {
+        total += k - BYTES;
+        if (out !== null) pushUtf8Bytes(c, out);
+        i++;
+      }
+      c = i < n ? text.charCodeAt(i) : -1;
+    }
+    return total;
+  }
+
+  /** Tokens of a code point above U+FFFF: its piece if it has one, else its 4 UTF-8 bytes. */
+  private astral(codePoint: number, out: number[] | null): number {
+    const id = this.t.astralIds.get(codePoint);
+    if (id !== undefined) {
+      if (out !== null) out.push(id);
+      return 1;
+    }
+    if (out !== null) {
+      out.push(
+        BYTE_PIECE_OFFSET + (0xf0 | (codePoint >> 18)),
+        BYTE_PIECE_OFFSET + (0x80 | ((codePoint >> 12) & 0x3f)),
+        BYTE_PIECE_OFFSET + (0x80 | ((codePoint >> 6) & 0x3f)),
+        BYTE_PIECE_OFFSET + (0x80 | (codePoint & 0x3f)),
+      );
+    }
+    return 4;
+  }
+
+  /** Token count of the word text[start..end), preceded by a space if `virtualSpace` is 1; appends its ids to `out`. */
+  private word(text: string, start: number, end: number, virtualSpace: number, hash: number, out: number[] | null): number {
+    if (end - start + virtualSpace > MAX_CACHED_WORD || !this.cached) {
+      return this.encodeUncached(text, start, end, virtualSpace, out);
+    }
+    const young = this.young;
+    const at = young.find(text, start, end, virtualSpace, hash);
+    if (at >= 0) {
+      const pool = young.pool;
+      const count = pool[at + 1] as number;
+      if (out !== null) {
+        for (let q = at + 2 + (pool[at] as number), qEnd = q + count; q < qEnd; q++) out.push(pool[q] as number);
+      }
+      return count;
+    }
+    return this.missYoung(text, start, end, virtualSpace, hash, out);
+  }
+
+  private missYoung(text: string, start: number, end: number, virtualSpace: number, hash: number, out: number[] | null): number {
+    const symbols = this.symbols;
+    let count: number;
+    const old = this.old;
+    const at = old.find(text, start, end, virtualSpace, hash);
+    if (at >= 0) {
+      const pool = old.pool;
+      count = pool[at + 1] as number;
+      const from = at + 2 + (pool[at] as number);
+      for (let q = 0; q < count; q++) symbols[q] = pool[from + q] as number;
+    } else {
+      count = this.fillAndMerge(text, start, end, virtualSpace, symbols);
+    }
+    if (!this.young.add(text, start, end, virtualSpace, hash, symbols, count)) {
+      this.old = this.young;
+      this.young = old;
+      old.clear();
+      old.add(text, start, end, virtualSpace, hash, symbols, count);
+    }
+    if (out !== null) for (let q = 0; q < count; q++) out.push(symbols[q] as number);
+    return count;
+  }
+
+  private encodeUncached(text: string, start: number, end: number, virtualSpace: number, out: number[] | null): number {
+    const length = end - start + virtualSpace;
+    const symbols = length <= MAX_CACHED_WORD ? this.symbols : new Int32Array(length);
+    const count = this.fillAndMerge(text, start, end, virtualSpace, symbols);
+    if (out !== null) for (let q = 0; q < count; q++) out.push(symbols[q] as number);
+    return count;
+  }
+
+  /** Writes the word's initial symbols (one per code unit: a word holds no surrogates) and merges them. */
+  private fillAndMerge(text: string, start: number, end: number, virtualSpace: number, symbols: Int32Array): number {
+    const idOf = this.t.idOf;
+    let length = 0;
+    if (virtualSpace === 1) symbols[length++] = SPACE_PIECE_ID;
+    for (let j = start; j < end; j++) symbols[length++] = idOf[text.charCodeAt(j)] as number;
+    return applyMerges(this.t.merges, symbols, length, this.scratch);
+  }
+}
+
+function pushUtf8Bytes(c: number, out: number[]): void {
+  if (c < 0x80) {
+    out.push(BYTE_PIECE_OFFSET + c);
+  } else if (c < 0x800) {
+    out.push(BYTE_PIECE_OFFSET + (0xc0 | (c >> 6)), BYTE_PIECE_OFFSET + (0x80 | (c & 0x3f)));
+  } else {
+    out.push(
+      BYTE_PIECE_OFFSET + (0xe0 | (c >> 12)),
+      BYTE_PIECE_OFFSET + (0x80 | ((c >> 6) & 0x3f)),
+      BYTE_PIECE_OFFSET + (0x80 | (c & 0x3f)),
+    );
+  }
+}
+
+/** A counter that owns its cache (for example one per worker); the vocabulary tables are shared by all counters. */
+export function createTokenCounter(options: TokenCounterOptions = {}): TokenCounter {
+  const cacheEntries = options.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
+  if (!Number.isInteger(cacheEntries) || cacheEntries < 0 || cacheEntries > 1 << 24) {
+    throw new RangeError(`cacheEntries must be an integer from 0 to ${1 << 24}, got ${cacheEntries}`);
+  }
+  const counter = new CachingTokenCounter(cacheEntries);
+  // Bound functions, so that `texts.map(counter.count)` works.
+  return { count: (text) => counter.count(text), encode: (text) => counter.encode(text) };
+}
+
+let defaultCounter: TokenCounter | undefined;
+
+/** Number of Phi-3 tokens in `text` as message content (no BOS, SentencePiece's preceding space); 0 for "". */
+export function countTokens(text: string): number {
+  defaultCounter ??= createTokenCounter();
+  return defaultCounter.count(text);
+}
+
+/** The ids llama-tokenizer-js's `encode(text, false, true)` returns; [] for "". */
+export function encode(text: string): number[] {
+  defaultCounter ??= createTokenCounter();
+  return defaultCounter.encode(text);
+}
