@@ -6,6 +6,7 @@ import { LroTimeoutError, runLongRunning } from '../../../src/azure/longRunningO
 import { retryAfterMs } from '../../../src/azure/retryPolicy.js';
 import { createHttpHeaders } from '@azure/core-rest-pipeline';
 import { scriptedServer, staticCredential } from '../../helpers/scriptedHttp.js';
+import { rejectionOf } from '../../helpers/rejection.js';
 
 const ARM = 'https://arm.test';
 const EP = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/onlineEndpoints/chat';
@@ -49,7 +50,7 @@ describe('the shared pipeline', () => {
   it('gives up after maxRetries with the ARM error as one actionable line', async () => {
     const { server, transport } = setup({ maxRetries: 2 });
     server.on(`GET ${EP}`, { status: 429, headers: { 'retry-after': '1' }, body: { error: { code: 'TooManyRequests', message: 'Slow down' } } });
-    const error = await sendJson(transport, { method: 'GET', url: `${ARM}${EP}`, operation: "read online endpoint 'chat'" }).catch((e) => e);
+    const error = await rejectionOf<ArmError>(sendJson(transport, { method: 'GET', url: `${ARM}${EP}`, operation: "read online endpoint 'chat'" }));
     expect(server.requests).toHaveLength(3);
     expect(error).toBeInstanceOf(ArmError);
     expect(error.message).toBe("read online endpoint 'chat' failed: 429 TooManyRequests: Slow down — Azure is throttling requests; the toolkit retried with back-off and gave up, re-run later — (request id req-3)");
@@ -92,7 +93,7 @@ describe('long-running operations', () => {
     server
       .on(`PUT ${EP}`, { status: 201, headers: { 'azure-asyncoperation': op } })
       .on('GET /subscriptions/s/providers/Microsoft.MachineLearningServices/locations/eastus2/mfeOperationsStatus/op1', { body: { status: 'Failed', error: { code: 'QuotaExceeded', message: 'Not enough quota for Standard NCSv3 Family in eastus2' } } });
-    const error = await runLongRunning(transport, { method: 'PUT', url: `${ARM}${EP}`, body: {}, operation: "create deployment 'blue'" }, { timeoutMs: 60_000 }).catch((e) => e);
+    const error = await rejectionOf<ArmError>(runLongRunning(transport, { method: 'PUT', url: `${ARM}${EP}`, body: {}, operation: "create deployment 'blue'" }, { timeoutMs: 60_000 }));
     expect(error).toBeInstanceOf(ArmError);
     expect(error.message).toMatch(/^create deployment 'blue' failed: 200 QuotaExceeded: Not enough quota .* — not enough quota for Standard NCSv3 Family in eastus2: request more in Azure ML studio > Quota/);
   });
@@ -119,7 +120,7 @@ describe('long-running operations', () => {
     server
       .on(`PUT ${EP}`, { status: 201, headers: { 'azure-asyncoperation': op } })
       .on('GET /subscriptions/s/providers/Microsoft.MachineLearningServices/locations/eastus2/mfeOperationsStatus/op1', { body: { status: 'Updating' } });
-    const error = await runLongRunning(transport, { method: 'PUT', url: `${ARM}${EP}`, body: {}, operation: "create endpoint 'chat'" }, { timeoutMs: 30 * 60_000, intervalMs: 10_000 }).catch((e) => e);
+    const error = await rejectionOf(runLongRunning(transport, { method: 'PUT', url: `${ARM}${EP}`, body: {}, operation: "create endpoint 'chat'" }, { timeoutMs: 30 * 60_000, intervalMs: 10_000 }));
     expect(error).toBeInstanceOf(LroTimeoutError);
     expect(error.message).toBe("create endpoint 'chat' did not finish within 1800 s (last status: Updating); it may still complete in Azure — re-run to pick it up, or raise the timeout");
   });
