@@ -3,6 +3,8 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CHAT_MODELS, DEFAULT_CHAT_MODEL, findChatModel, type ChatModel } from './chatModels.js';
+import { parseSignInInputs, type SignInInputs } from '../azure/signInInputs.js';
+import { isValidAssetName, sanitizeAssetName } from './uploadDataset.js';
 import { booleanInput, choiceInput, InputError, inputsFromRecord, integerInput, numberInput, optionalString, requiredString, type InputSource } from '../inputs/parseInputs.js';
 
 export interface DatasetInputs {
@@ -15,14 +17,34 @@ export interface DatasetInputs {
   readonly maxAnnotations: number;
   readonly validationSplit?: number;
   readonly seed: number;
-  readonly upload: boolean;
+  /** Set when upload is true: where to upload, and as what. */
+  readonly upload?: UploadInputs;
   readonly prComment: 'auto' | 'true' | 'false';
   readonly githubToken?: string;
 }
 
-export const DEFAULT_SEED = 42;
+export interface UploadInputs {
+  readonly signIn: SignInInputs;
+  readonly dataName: string;
+  readonly datastore: string;
+}
 
-export function parseDatasetInputs(source: InputSource): DatasetInputs {
+export const DEFAULT_SEED = 42;
+export const DEFAULT_DATASTORE = 'workspaceblobstore';
+
+function parseUploadInputs(source: InputSource, env: NodeJS.ProcessEnv): UploadInputs {
+  const signIn = parseSignInInputs(source, env);
+  const repository = env.GITHUB_REPOSITORY?.split('/')[1];
+  const dataName = optionalString(source, 'data-name') ?? sanitizeAssetName(`${repository ?? 'amlft'}-chat`);
+  if (!isValidAssetName(dataName)) {
+    throw new InputError('data-name', dataName, 'expected letters, digits, hyphens, underscores or periods, starting with a letter or digit (the assets are <data-name>-train and <data-name>-validation)');
+  }
+  const datastore = optionalString(source, 'datastore') ?? DEFAULT_DATASTORE;
+  if (!/^[a-zA-Z0-9_]{1,255}$/.test(datastore)) throw new InputError('datastore', datastore, 'expected a datastore name: letters, digits and underscores');
+  return { signIn, dataName, datastore };
+}
+
+export function parseDatasetInputs(source: InputSource, env: NodeJS.ProcessEnv = {}): DatasetInputs {
   const trainFile = requiredString(source, 'train-file');
   const validationFile = optionalString(source, 'validation-file');
   const modelName = optionalString(source, 'model') ?? DEFAULT_CHAT_MODEL;
@@ -39,7 +61,7 @@ export function parseDatasetInputs(source: InputSource): DatasetInputs {
     throw new InputError('validation-split', String(validationSplit), 'it only applies when no validation-file is given; remove one of the two');
   }
   const seed = integerInput(source, 'seed', { default: DEFAULT_SEED, min: 0, max: 2 ** 31 - 1 });
-  const upload = booleanInput(source, 'upload', false);
+  const upload = booleanInput(source, 'upload', false) ? parseUploadInputs(source, env) : undefined;
   const prComment = choiceInput(source, 'pr-comment', ['auto', 'true', 'false'] as const, 'auto');
   const githubToken = optionalString(source, 'github-token');
   return {
@@ -52,7 +74,7 @@ export function parseDatasetInputs(source: InputSource): DatasetInputs {
     maxAnnotations,
     ...(validationSplit !== undefined ? { validationSplit } : {}),
     seed,
-    upload,
+    ...(upload !== undefined ? { upload } : {}),
     prComment,
     ...(githubToken !== undefined ? { githubToken } : {}),
   };

@@ -8,6 +8,9 @@ import { upsertPullRequestComment, type IssueComments } from '../github/pullRequ
 import { checkDatasetFile, type DatasetInputs } from './datasetInputs.js';
 import { renderDatasetSummary } from './datasetSummary.js';
 import { validateDataset, type DatasetReport } from './validateDataset.js';
+import type { ConnectDatasetStore } from './datasetStore.js';
+import { uploadDatasetFiles, type DatasetFile, type UploadedDataset } from './uploadDataset.js';
+import { cell, table } from '../report/markdown.js';
 
 export interface DatasetRunEnvironment {
   /** The repository root: paths in findings are shown relative to it. */
@@ -16,12 +19,17 @@ export interface DatasetRunEnvironment {
   readonly outputDir: string;
   /** Worker threads for big files: the module they run, and how many (undefined: by size and cores). */
   readonly workers?: { readonly script: URL; readonly count?: number | undefined };
+  /** Connects to the workspace's datastore when upload is asked for. */
+  readonly connectStore?: ConnectDatasetStore;
+  /** Tags for registered data assets (repository, commit, run). */
+  readonly tags?: Record<string, string>;
   /** Set when the run is for a pull request: where the summary comment goes. */
   readonly pullRequest?: { readonly number: number; readonly comments: (token: string) => IssueComments };
 }
 
 export interface DatasetRunResult {
   readonly report: DatasetReport;
+  readonly uploaded?: UploadedDataset[];
   readonly reportPath: string;
   /** False when the step must fail: any error, or any warning under `strict`. */
   readonly passed: boolean;
@@ -69,7 +77,23 @@ export async function runDatasetCheck(inputs: DatasetInputs, env: DatasetRunEnvi
   const left = annotateFindings(report.findings, report.errors + report.warnings, inputs.maxAnnotations, reporter);
   if (left > 0) reporter.info(`${left} more finding${left === 1 ? '' : 's'} not annotated (max-annotations: ${inputs.maxAnnotations}); all are counted in the summary and ${reportPath}`);
 
-  const markdown = renderDatasetSummary(report, { strict: inputs.strict });
+  let uploaded: UploadedDataset[] | undefined;
+  if (inputs.upload !== undefined && passed) {
+    if (env.connectStore === undefined) throw new Error('upload requested but no Azure connector was provided');
+    const upload = inputs.upload;
+    const connect = env.connectStore;
+    uploaded = await reporter.group(`Uploading to datastore '${upload.datastore}' of workspace '${upload.signIn.workspace}'`, async () => {
+      const store = await connect(upload);
+      reporter.info(`signed in with ${store.signedInAs}`);
+      const files: DatasetFile[] = [{ role: 'train', path: report.trainFileOut, displayPath: display(report.trainFileOut) }];
+      if (report.validationFileOut !== undefined) files.push({ role: 'validation', path: report.validationFileOut, displayPath: display(report.validationFileOut) });
+      return uploadDatasetFiles(files, store.workspace, store.container, { dataName: upload.dataName, datastore: upload.datastore, tags: env.tags ?? {}, log: (m) => reporter.info(m) });
+    });
+  } else if (inputs.upload !== undefined) {
+    reporter.warning('the dataset has errors, so nothing was uploaded', { title: 'Upload skipped' });
+  }
+
+  const markdown = renderDatasetSummary(report, { strict: inputs.strict }) + (uploaded ? renderUploadSummary(uploaded) : '');
   await reporter.summary(markdown);
 
   const train = report.files[0]!;
@@ -81,6 +105,11 @@ export async function runDatasetCheck(inputs: DatasetInputs, env: DatasetRunEnvi
   reporter.setOutput('report', reportPath);
   reporter.setOutput('train-file-out', report.trainFileOut);
   reporter.setOutput('validation-file-out', report.validationFileOut ?? '');
+  const byRole = (role: 'train' | 'validation') => uploaded?.find((u) => u.role === role);
+  reporter.setOutput('train-data', byRole('train')?.assetId ?? '');
+  reporter.setOutput('validation-data', byRole('validation')?.assetId ?? '');
+  reporter.setOutput('train-data-uri', byRole('train')?.datastoreUri ?? '');
+  reporter.setOutput('validation-data-uri', byRole('validation')?.datastoreUri ?? '');
 
   const wantsComment = inputs.prComment === 'true' || (inputs.prComment === 'auto' && env.pullRequest !== undefined);
   if (wantsComment) {
@@ -97,5 +126,17 @@ export async function runDatasetCheck(inputs: DatasetInputs, env: DatasetRunEnvi
       }
     }
   }
-  return { report, reportPath, passed };
+  return { report, reportPath, passed, ...(uploaded ? { uploaded } : {}) };
+}
+
+function renderUploadSummary(uploaded: readonly UploadedDataset[]): string {
+  const rows = uploaded.map((u) => [
+    u.role,
+    `\`${u.assetId}\``,
+    `\`${cell(u.datastoreUri)}\``,
+    `${(u.bytes / 1048576).toFixed(2)} MiB`,
+    u.uploaded ? 'uploaded' : 'already there (same SHA-256)',
+    u.registered ? 'registered' : 'reused',
+  ]);
+  return `\n### Upload\n\n${table(['Data', 'Asset (job input)', 'Datastore URI', 'Size', 'Blob', 'Asset'], rows)}\n`;
 }

@@ -22,3 +22,15 @@ export function pullRequestFromEnv(env: NodeJS.ProcessEnv): PullRequestRef | und
     return undefined;
   }
 }
+
+/** Tags that link an Azure resource to the repository, commit and workflow run that made it. */
+export function runTags(env: NodeJS.ProcessEnv): Record<string, string> {
+  const tags: Record<string, string> = { 'created-by': 'amlft' };
+  if (env.GITHUB_REPOSITORY) tags.repository = env.GITHUB_REPOSITORY;
+  if (env.GITHUB_SHA) tags.commit = env.GITHUB_SHA;
+  if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
+    tags.run = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+  }
+  if (env.GITHUB_ACTOR) tags.actor = env.GITHUB_ACTOR;
+  return tags;
+}

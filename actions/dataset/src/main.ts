@@ -9,14 +9,16 @@ import { runDatasetCheck } from '../../../src/dataset/runDatasetCheck.js';
 import { coreReporter } from '../../../src/github/coreReporter.js';
 import { octokitComments } from '../../../src/github/octokitComments.js';
 import { pullRequestFromEnv } from '../../../src/github/runContext.js';
-import { runAction, UserFacingError } from '../../../src/github/runAction.js';
+import { runAction } from '../../../src/github/runAction.js';
+import { runTags } from '../../../src/github/runContext.js';
+import { datasetStoreConnector } from '../../../src/dataset/datasetStore.js';
+import { systemClock } from '../../../src/clock.js';
 
 // Big files are validated by worker threads running this same bundle.
 if (!isMainThread && isDatasetWorker()) runDatasetWorker();
 else await runAction('dataset', async () => {
-  const inputs = parseDatasetInputs((name) => core.getInput(name));
+  const inputs = parseDatasetInputs((name) => core.getInput(name), process.env);
   if (inputs.githubToken !== undefined) core.setSecret(inputs.githubToken);
-  if (inputs.upload) throw new UserFacingError("input 'upload': 'true' needs the Azure sign-in inputs, which this version does not have yet; set upload: false");
   const pullRequest = pullRequestFromEnv(process.env);
   const result = await runDatasetCheck(
     inputs,
@@ -24,6 +26,14 @@ else await runAction('dataset', async () => {
       workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
       outputDir: process.env.RUNNER_TEMP ?? tmpdir(),
       workers: { script: new URL(import.meta.url), count: workersFromEnv(process.env) },
+      connectStore: datasetStoreConnector({
+        env: process.env,
+        getIdToken: (audience) => core.getIDToken(audience),
+        clock: systemClock,
+        log: (message) => core.info(message),
+        maskSecret: (value) => core.setSecret(value),
+      }),
+      tags: runTags(process.env),
       ...(pullRequest ? { pullRequest: { number: pullRequest.number, comments: (token: string) => octokitComments(token, pullRequest.owner, pullRequest.repo) } } : {}),
     },
     coreReporter,
