@@ -1,0 +1,115 @@
+// `amlft`: the toolkit's steps from a terminal, with the same library code and flags named like the action inputs.
+
+import { tmpdir } from 'node:os';
+import { systemClock } from '../src/clock.js';
+import { parseDatasetInputs } from '../src/dataset/datasetInputs.js';
+import { datasetStoreConnector } from '../src/dataset/datasetStore.js';
+import { runDatasetCheck } from '../src/dataset/runDatasetCheck.js';
+import { describeFailure } from '../src/github/runAction.js';
+import { runTags } from '../src/github/runContext.js';
+import { InputError, inputsFromRecord } from '../src/inputs/parseInputs.js';
+import { checkFlags, parseCommandLine, UsageError } from './parseCommandLine.js';
+import { terminalReporter } from './terminalReporter.js';
+
+/** Exit codes: 0 success, 1 the work failed, 2 the command line was wrong. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+const DATASET_FLAGS = ['train-file', 'validation-file', 'model', 'max-tokens', 'min-examples', 'strict', 'max-annotations', 'validation-split', 'seed'] as const;
+const SIGN_IN_FLAGS = ['subscription-id', 'resource-group', 'workspace', 'client-id', 'tenant-id', 'auth', 'cloud'] as const;
+const UPLOAD_FLAGS = [...DATASET_FLAGS, 'data-name', 'datastore', ...SIGN_IN_FLAGS] as const;
+const BOOLEAN_FLAGS = new Set(['strict', 'no-azurite']);
+
+const COMMANDS: Record<string, { summary: string; flags: readonly string[] }> = {
+  validate: { summary: 'check a JSONL chat dataset (and optionally split it)', flags: DATASET_FLAGS },
+  upload: { summary: 'check, then upload the dataset to the workspace datastore and register data assets', flags: UPLOAD_FLAGS },
+  emulator: { summary: 'run the local Azure emulator (Azurite included) until stopped; prints the env to export', flags: ['port', 'faults', 'no-azurite'] },
+};
+
+export function usage(): string {
+  const lines = ['usage: amlft <command> [--flag value ...] [--json]', '', 'commands:'];
+  for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${command.summary}`);
+  lines.push('', 'Flags are named like the action inputs (amlft validate --train-file data/train.jsonl).', 'Exit codes: 0 success, 1 failed, 2 usage error.');
+  return lines.join('\n');
+}
+
+export interface CliIo {
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly write: (text: string) => void;
+  readonly writeError: (text: string) => void;
+}
+
+async function datasetCommand(command: 'validate' | 'upload', flags: Record<string, string>, json: boolean, io: CliIo): Promise<number> {
+  const source = inputsFromRecord({ ...flags, upload: command === 'upload' ? 'true' : 'false', 'pr-comment': 'false' });
+  const inputs = parseDatasetInputs(source, io.env);
+  const reporter = terminalReporter({ json, write: io.write, writeError: io.writeError });
+  const result = await runDatasetCheck(
+    inputs,
+    {
+      workspace: io.cwd,
+      outputDir: io.env.RUNNER_TEMP ?? tmpdir(),
+      connectStore: datasetStoreConnector({
+        env: io.env,
+        getIdToken: async () => {
+          throw new InputError('auth', 'oidc', 'GitHub OIDC tokens exist only inside GitHub Actions; use auth: secret, cli or managed-identity from a terminal');
+        },
+        clock: systemClock,
+        log: (message) => reporter.info(message),
+        maskSecret: (value) => reporter.setSecret(value),
+      }),
+      tags: runTags(io.env),
+    },
+    reporter,
+  );
+  if (json) io.write(`${JSON.stringify({ passed: result.passed, outputs: reporter.outputs, report: result.report, uploaded: result.uploaded ?? [] }, null, 2)}\n`);
+  return result.passed ? EXIT.ok : EXIT.failed;
+}
+
+async function emulatorCommand(flags: Record<string, string>, io: CliIo): Promise<number> {
+  const { startEmulator, formatEnv } = await import('../emulator/src/index.js');
+  const port = flags.port === undefined ? 0 : Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError('port', flags.port ?? '', 'expected a port number from 0 (any free port) to 65535');
+  const emulator = await startEmulator({ port, azurite: flags['no-azurite'] !== 'true', ...(flags.faults !== undefined ? { faults: flags.faults } : {}) });
+  io.writeError(`amlft emulator listening on ${emulator.url} (GitHub stand-ins on ${emulator.githubUrl}); loopback only. Ctrl-C stops it.\n`);
+  io.writeError('Export this environment in the shell that runs the toolkit:\n\n');
+  io.write(`${formatEnv(emulator)}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await emulator.stop();
+  io.writeError('amlft emulator stopped\n');
+  return EXIT.ok;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let json = false;
+  try {
+    const line = parseCommandLine(argv, BOOLEAN_FLAGS);
+    json = line.json;
+    if (line.command === undefined || line.help) {
+      io.write(`${usage()}\n`);
+      return line.command === undefined && !line.help ? EXIT.usage : EXIT.ok;
+    }
+    const command = COMMANDS[line.command];
+    if (command === undefined) throw new UsageError(`unknown command '${line.command}'; commands: ${Object.keys(COMMANDS).join(', ')}`);
+    checkFlags(line.command, line.flags, command.flags);
+    switch (line.command) {
+      case 'validate':
+      case 'upload':
+        return await datasetCommand(line.command, line.flags, json, io);
+      case 'emulator':
+        return await emulatorCommand(line.flags, io);
+      default:
+        throw new UsageError(`unknown command '${line.command}'`);
+    }
+  } catch (error) {
+    const usageError = error instanceof UsageError || error instanceof InputError;
+    const message = error instanceof UsageError ? `amlft: ${error.message}` : describeFailure('amlft', error);
+    if (json) io.write(`${JSON.stringify({ passed: false, error: message })}\n`);
+    io.writeError(`${message}\n`);
+    if (error instanceof UsageError) io.writeError(`run 'amlft --help' for usage\n`);
+    return usageError ? EXIT.usage : EXIT.failed;
+  }
+}
