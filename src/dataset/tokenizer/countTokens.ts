@@ -216,8 +216,9 @@ class CachingTokenCounter implements TokenCounter {
   private readonly cached: boolean;
   private young: WordTable;
   private old: WordTable;
-  private readonly symbols = new Int32Array(MAX_CACHED_WORD + 1);
-  private readonly scratch = new Int32Array(MAX_CACHED_WORD + 1);
+  // Sized for the scan BPE's limit, not the cache's: uncached words up to SCAN_LIMIT use them too.
+  private readonly symbols = new Int32Array(SCAN_LIMIT + 1);
+  private readonly scratch = new Int32Array(SCAN_LIMIT + 1);
 
   constructor(cacheEntries: number) {
     this.t = tables();
@@ -361,7 +362,7 @@ class CachingTokenCounter implements TokenCounter {
 
   private encodeUncached(text: string, start: number, end: number, virtualSpace: number, out: number[] | null): number {
     const length = end - start + virtualSpace;
-    const symbols = length <= MAX_CACHED_WORD ? this.symbols : new Int32Array(length);
+    const symbols = length <= SCAN_LIMIT ? this.symbols : new Int32Array(length);
     const count = this.fillAndMerge(text, start, end, virtualSpace, symbols);
     if (out !== null) for (let q = 0; q < count; q++) out.push(symbols[q] as number);
     return count;
