@@ -10,23 +10,25 @@ export function findTemplateToken(content: string): string | undefined {
 
 interface SecretPattern {
   readonly kind: string;
-  /** A cheap substring every match contains, tested before the regular expression. */
-  readonly marker: string;
+  /**
+   * Substrings one of which every match contains, tested before the regular expression. Few and
+   * short: each is a full pass over the content, and most content contains none of them.
+   */
+  readonly markers: readonly string[];
   readonly pattern: RegExp;
 }
 
 // Each pattern names a kind of credential; the finding never repeats the matched text.
 const SECRET_PATTERNS: readonly SecretPattern[] = [
-  { kind: 'private key', marker: 'PRIVATE KEY-----', pattern: /-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----/ },
-  { kind: 'AWS access key id', marker: 'A', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
-  { kind: 'GitHub token', marker: 'gh', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}/ },
-  { kind: 'GitHub token', marker: 'github_pat_', pattern: /\bgithub_pat_[A-Za-z0-9_]{40,}/ },
-  { kind: 'OpenAI API key', marker: 'sk-', pattern: /\bsk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{32,}/ },
-  { kind: 'Slack token', marker: 'xox', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
-  { kind: 'Azure storage account key', marker: 'AccountKey=', pattern: /AccountKey=[A-Za-z0-9+/]{40,}={0,2}/ },
-  { kind: 'Azure SAS signature', marker: 'sig=', pattern: /[?&]sig=[A-Za-z0-9%+/]{30,}/ },
-  { kind: 'Google API key', marker: 'AIza', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/ },
-  { kind: 'JSON Web Token', marker: 'eyJ', pattern: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/ },
+  { kind: 'private key', markers: ['-----'], pattern: /-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----/ },
+  { kind: 'AWS access key id', markers: ['AKIA', 'ASIA'], pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
+  { kind: 'GitHub token', markers: ['_'], pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})/ },
+  { kind: 'OpenAI API key', markers: ['sk-'], pattern: /\bsk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{32,}/ },
+  { kind: 'Slack token', markers: ['xox'], pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
+  { kind: 'Azure storage account key', markers: ['Key='], pattern: /AccountKey=[A-Za-z0-9+/]{40,}={0,2}/ },
+  { kind: 'Azure SAS signature', markers: ['sig='], pattern: /[?&]sig=[A-Za-z0-9%+/]{30,}/ },
+  { kind: 'Google API key', markers: ['AIza'], pattern: /\bAIza[0-9A-Za-z_-]{35}\b/ },
+  { kind: 'JSON Web Token', markers: ['eyJ'], pattern: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/ },
 ];
 
 export interface SecretHit {
@@ -37,7 +39,7 @@ export interface SecretHit {
 
 export function findSecret(content: string): SecretHit | undefined {
   for (const secret of SECRET_PATTERNS) {
-    if (!content.includes(secret.marker)) continue;
+    if (!secret.markers.some((marker) => content.includes(marker))) continue;
     const match = secret.pattern.exec(content);
     if (match) return { kind: secret.kind, offset: match.index };
   }

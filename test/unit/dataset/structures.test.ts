@@ -58,3 +58,20 @@ describe('split keys', () => {
     expect(keys.filter((k) => k < validationThreshold(keys, 0.1)).length).toBe(0);
   });
 });
+
+describe('fingerprint', () => {
+  it('tells apart every one of 200,000 distinct near-identical examples', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 200_000; i++) {
+      const f = fingerprint(`user\u0000What is ${i} plus ${i}?\u0001assistant\u0000It is ${2 * i}.`);
+      seen.add(`${f.high}:${f.low}`);
+    }
+    expect(seen.size).toBe(200_000);
+  });
+  it('changes with any one character and with order', () => {
+    const base = fingerprint('user\u0000hello\u0001assistant\u0000hi');
+    expect(fingerprint('user\u0000hellp\u0001assistant\u0000hi')).not.toEqual(base);
+    expect(fingerprint('assistant\u0000hi\u0001user\u0000hello')).not.toEqual(base);
+    expect(fingerprint('user\u0000hello\u0001assistant\u0000hi')).toEqual(base);
+  });
+});
