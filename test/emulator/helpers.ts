@@ -71,7 +71,7 @@ export class ArmTestClient {
     return `${this.sub}/resourceGroups/${name}`;
   }
 
-  ws(name = 'ws', rg = 'rg'): string {
+  ws(name = 'mlws', rg = 'rg'): string {
     return `${this.rg(rg)}/providers/Microsoft.MachineLearningServices/workspaces/${name}`;
   }
 
@@ -142,7 +142,7 @@ export class ArmTestClient {
   }
 
   /** A resource group and a Default workspace in it, provisioned. */
-  async createWorkspace(name = 'ws', rg = 'rg', location = 'eastus2'): Promise<Record<string, any>> {
+  async createWorkspace(name = 'mlws', rg = 'rg', location = 'eastus2'): Promise<Record<string, any>> {
     await this.createResourceGroup(rg, location);
     const res = await this.put(this.ws(name, rg), this.workspaceBody(rg, location));
     if (res.status >= 300) throw new Error(`workspace: ${res.status} ${res.text}`);
