@@ -73,7 +73,8 @@ function checkInputUri(ctx: ArmContext, workspace: StoredResource, uri: string, 
     const kind = armId ? armId[1]!.toLowerCase() : ['mlflow_model', 'custom_model', 'triton_model'].includes(inputType) ? 'models' : 'data';
     const name = armId ? armId[2]! : short![1]!;
     const version = armId ? armId[3]! : short![2]!;
-    if (!ctx.core.store.has(`${workspace.id}/${kind}/${name}/versions/${version}`)) {
+    const id = armId && uri.startsWith('/subscriptions/') ? uri : `${workspace.id}/${kind}/${name}/versions/${version}`;
+    if (!ctx.core.store.has(id)) {
       throw userError(`${target} '${uri}': ${kind === 'data' ? 'data asset' : 'model'} '${name}' version '${version}' was not found in workspace '${workspace.name}'.`, target);
     }
     return;
@@ -108,6 +109,20 @@ function validateFineTuning(ctx: ArmContext, workspace: StoredResource, properti
   if (!apiVersionAtLeast(ctx.apiVersion, '2024-10-01')) {
     throw userError(`jobType 'FineTuning' needs api-version 2024-10-01-preview or later (got ${ctx.apiVersion}).`, 'properties.jobType');
   }
+  // Where the model is not offered as a service, Azure refuses before looking at the rest.
+  if (!properties.computeId) {
+    const region = String(workspace.body.location);
+    if (!ctx.core.options.serverlessFineTuningRegions.includes(region)) {
+      throw new ArmError(400, 'UserError', `Serverless FineTuning not supported in ${region}. Supported regions: ${ctx.core.options.serverlessFineTuningRegions.join(', ')}.`, [
+        { code: 'ModelNotSupportedByMaaS', message: `The model is not offered for serverless fine-tuning in ${region}.` },
+      ]);
+    }
+    if (workspace.body.kind !== 'Project') {
+      throw new ArmError(400, 'UserError', `Serverless FineTuning needs a workspace of kind 'Project' (a hub project); '${workspace.name}' is of kind '${workspace.body.kind}'.`, [
+        { code: 'ModelNotSupportedByMaaS', message: 'Serverless fine-tuning runs in hub projects only.' },
+      ]);
+    }
+  }
   const details = properties.fineTuningDetails;
   if (typeof details !== 'object' || details === null) throw userError('properties.fineTuningDetails is required for a FineTuning job.', 'properties.fineTuningDetails', 'RequiredField');
   const d = details as Json;
@@ -124,19 +139,6 @@ function validateFineTuning(ctx: ArmContext, workspace: StoredResource, properti
   const outputs = checkOutputs(properties.outputs, 'properties.outputs');
   if (!Object.values(outputs).some((o) => ['mlflow_model', 'custom_model'].includes(String((o as Json).jobOutputType)))) {
     throw userError('properties.outputs needs a model output (jobOutputType mlflow_model), e.g. registered_model with assetName.', 'properties.outputs', 'RequiredField');
-  }
-  if (!properties.computeId) {
-    const region = String(workspace.body.location);
-    if (!ctx.core.options.serverlessFineTuningRegions.includes(region)) {
-      throw new ArmError(400, 'UserError', `Serverless FineTuning not supported in ${region}. Supported regions: ${ctx.core.options.serverlessFineTuningRegions.join(', ')}.`, [
-        { code: 'ModelNotSupportedByMaaS', message: `The model is not offered for serverless fine-tuning in ${region}.` },
-      ]);
-    }
-    if (workspace.body.kind !== 'Project') {
-      throw new ArmError(400, 'UserError', `Serverless FineTuning needs a workspace of kind 'Project' (a hub project); '${workspace.name}' is of kind '${workspace.body.kind}'.`, [
-        { code: 'ModelNotSupportedByMaaS', message: 'Serverless fine-tuning runs in hub projects only.' },
-      ]);
-    }
   }
 }
 
