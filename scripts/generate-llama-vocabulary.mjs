@@ -6,12 +6,19 @@
 //   node scripts/generate-llama-vocabulary.mjs --check    exit 1 if the committed module does not hold this payload
 //
 // Payload layout (all integers little-endian), deflated (raw deflate, level 9) and base64-encoded in the module:
-//   u32 formatVersion (1), u32 pieceCount, u32 mergeCount, u32 piecesByteLength
+//   u32 formatVersion (2), u32 pieceCount, u32 mergeCount, u32 singleCount, u32 piecesByteLength
 //   u16 mergeLeft[mergeCount], u16 mergeRight[mergeCount], u16 mergeResultDelta[mergeCount]
+//   u32 singleCodePoint[singleCount], u16 singleId[singleCount], u8 singleClass[singleCount]
 //   pieces as UTF-8, joined by "\n" (no piece contains "\n"; asserted below)
 // Merges are stored in the reference's priority order, so a merge's rank is its index. The result id is delta-coded
 // against the previous merge's result because the reference orders merges mostly by result id, which makes the deltas
 // small and the deflated payload about 30% smaller.
+// "Singles" are the pieces that are one code point: the characters the tokenizer starts from. Their class tells the
+// counter where it may cut text (see src/dataset/tokenizer/countTokens.ts); computing it here instead of at run time
+// keeps the tokenizer's startup short, and the unit tests derive it again from the merges to prove it:
+//   0 LETTER   a letter or mark that no merge joins to a following non-letter-or-mark (the set is closed under merges)
+//   1 OTHER    any other character that appears at the edge of some merge
+//   2 ISOLATED a character at the edge of no merge: always a token of its own
 // Comparing compressed bytes across Node versions would be brittle (zlib output may change), so --check and the unit
 // test compare the inflated payload, never the base64 text.
 
@@ -23,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import llamaTokenizer from 'llama-tokenizer-js';
 
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const modulePath = join(repositoryRoot, 'src/dataset/tokenizer/llamaVocabularyData.ts');
 
@@ -60,23 +67,67 @@ export function buildPayload() {
     if (merges[i].rank === merges[i - 1].rank) fail('two merges share a rank');
   }
 
+  const singles = singleCodePointClasses(pieces, idOf, merges);
   const piecesBytes = Buffer.from(pieces.join('\n'), 'utf8');
   const mergeCount = merges.length;
-  const payload = Buffer.alloc(16 + 6 * mergeCount + piecesBytes.length);
+  const singleCount = singles.length;
+  const payload = Buffer.alloc(20 + 6 * mergeCount + 7 * singleCount + piecesBytes.length);
   payload.writeUInt32LE(FORMAT_VERSION, 0);
   payload.writeUInt32LE(pieces.length, 4);
   payload.writeUInt32LE(mergeCount, 8);
-  payload.writeUInt32LE(piecesBytes.length, 12);
+  payload.writeUInt32LE(singleCount, 12);
+  payload.writeUInt32LE(piecesBytes.length, 16);
+  let offset = 20;
+  for (const { leftId } of merges) offset = payload.writeUInt16LE(leftId, offset);
+  for (const { rightId } of merges) offset = payload.writeUInt16LE(rightId, offset);
   let previousResult = 0;
-  for (let i = 0; i < mergeCount; i++) {
-    const { leftId, rightId, resultId } = merges[i];
-    payload.writeUInt16LE(leftId, 16 + 2 * i);
-    payload.writeUInt16LE(rightId, 16 + 2 * (mergeCount + i));
-    payload.writeUInt16LE((resultId - previousResult) & 0xffff, 16 + 2 * (2 * mergeCount + i));
+  for (const { resultId } of merges) {
+    offset = payload.writeUInt16LE((resultId - previousResult) & 0xffff, offset);
     previousResult = resultId;
   }
-  piecesBytes.copy(payload, 16 + 6 * mergeCount);
+  for (const { codePoint } of singles) offset = payload.writeUInt32LE(codePoint, offset);
+  for (const { id } of singles) offset = payload.writeUInt16LE(id, offset);
+  for (const { characterClass } of singles) offset = payload.writeUInt8(characterClass, offset);
+  piecesBytes.copy(payload, offset);
   return payload;
+}
+
+const LETTER = 0;
+const OTHER = 1;
+const ISOLATED = 2;
+
+/** The one-code-point pieces in id order, with the class described at the top of this file. */
+function singleCodePointClasses(pieces, idOf, merges) {
+  const firstOf = (piece) => piece.codePointAt(0);
+  const lastOf = (piece) => Array.from(piece).at(-1).codePointAt(0);
+  // x -> y when some merge's left piece ends in x and its right piece starts with y.
+  const successors = new Map();
+  const predecessors = new Map();
+  for (const { leftId, rightId } of merges) {
+    const x = lastOf(pieces[leftId]);
+    const y = firstOf(pieces[rightId]);
+    if (!successors.has(x)) successors.set(x, new Set());
+    successors.get(x).add(y);
+    if (!predecessors.has(y)) predecessors.set(y, new Set());
+    predecessors.get(y).add(x);
+  }
+  const singles = [];
+  pieces.forEach((piece, id) => {
+    if (Array.from(piece).length === 1 && idOf.get(piece) === id) singles.push({ codePoint: firstOf(piece), id });
+  });
+  // Start from every letter and mark, then drop those that some merge joins to something outside the set, until none.
+  const letters = new Set(singles.map((s) => s.codePoint).filter((c) => /^[\p{L}\p{M}]$/u.test(String.fromCodePoint(c))));
+  const pending = [...letters].filter((x) => [...(successors.get(x) ?? [])].some((y) => !letters.has(y)));
+  while (pending.length > 0) {
+    const x = pending.pop();
+    if (!letters.delete(x)) continue;
+    for (const p of predecessors.get(x) ?? []) if (letters.has(p)) pending.push(p);
+  }
+  for (const single of singles) {
+    const c = single.codePoint;
+    single.characterClass = !successors.has(c) && !predecessors.has(c) ? ISOLATED : letters.has(c) ? LETTER : OTHER;
+  }
+  return singles;
 }
 
 function referenceVersion() {

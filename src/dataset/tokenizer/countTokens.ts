@@ -11,11 +11,18 @@
 // So the text is cut into words: spaces, then non-letters, then letters; each word is encoded alone and cached.
 // Within a word the reference's priority (rank + position / length) orders by rank, then leftmost position, because
 // ranks are 2 apart and the position term of two symbols of one text differs by less than 1; applyMerges does the same.
-import { BYTE_PIECE_OFFSET, SPACE_PIECE_ID, loadLlamaVocabulary } from './llamaVocabulary.js';
+import {
+  BYTE_PIECE_OFFSET,
+  CHARACTER_ISOLATED,
+  CHARACTER_LETTER,
+  CHARACTER_OTHER,
+  SPACE_PIECE_ID,
+  loadLlamaVocabulary,
+} from './llamaVocabulary.js';
 import { MergeTable, SCAN_LIMIT, applyMerges } from './sentencePieceBpe.js';
 
 export interface TokenCounterOptions {
-  /** Most distinct words kept (default 65536, about 4 MB whatever the input); 0 disables the cache. */
+  /** Most distinct words kept (default 262144, about 10 MB whatever the input); 0 disables the cache. */
   cacheEntries?: number;
 }
 
@@ -45,64 +52,37 @@ interface Tables {
 
 let sharedTables: Tables | undefined;
 
-/** The classification is derived from the merges themselves, so it cannot drift from the data. */
 function tables(): Tables {
   if (sharedTables !== undefined) return sharedTables;
   const vocabulary = loadLlamaVocabulary();
   const classOf = new Uint8Array(0x10000);
-  for (let c = 0; c < 0x10000; c++) {
-    if (c >= 0xd800 && c <= 0xdfff) classOf[c] = SURROGATE;
-    else classOf[c] = BYTES + (c < 0x80 ? 1 : c < 0x800 ? 2 : 3);
-  }
-  // Edges x -> y for every merge whose left piece ends in x and right piece starts with y.
-  const successors = new Map<number, number[]>();
-  const predecessors = new Map<number, number[]>();
-  for (let rank = 0; rank < vocabulary.mergeCount; rank++) {
-    const x = vocabulary.lastCodePoints[vocabulary.mergeLeft[rank] as number] as number;
-    const y = vocabulary.firstCodePoints[vocabulary.mergeRight[rank] as number] as number;
-    let list = successors.get(x);
-    if (list === undefined) successors.set(x, (list = []));
-    list.push(y);
-    list = predecessors.get(y);
-    if (list === undefined) predecessors.set(y, (list = []));
-    list.push(x);
-  }
-  // Letters: start from the letters and marks, then drop any that some merge joins to a non-letter, until stable.
-  const letters = new Set<number>();
-  const isLetterLike = /^[\p{L}\p{M}]$/u;
-  for (let i = 0; i < vocabulary.singleCodePoints.length; i++) {
-    const codePoint = vocabulary.singleCodePoints[i] as number;
-    if (isLetterLike.test(String.fromCodePoint(codePoint))) letters.add(codePoint);
-  }
-  const dropped: number[] = [];
-  for (const x of letters) if ((successors.get(x) ?? []).some((y) => !letters.has(y))) dropped.push(x);
-  while (dropped.length > 0) {
-    const x = dropped.pop() as number;
-    if (!letters.delete(x)) continue;
-    for (const p of predecessors.get(x) ?? []) if (letters.has(p)) dropped.push(p);
-  }
-
+  classOf.fill(BYTES + 1, 0, 0x80);
+  classOf.fill(BYTES + 2, 0x80, 0x800);
+  classOf.fill(BYTES + 3, 0x800);
+  classOf.fill(SURROGATE, 0xd800, 0xe000);
   const idOf = new Uint16Array(0x10000);
   const astralIds = new Map<number, number>();
   for (let i = 0; i < vocabulary.singleCodePoints.length; i++) {
     const codePoint = vocabulary.singleCodePoints[i] as number;
-    const id = vocabulary.singleCodePointIds[i] as number;
-    const merges = successors.has(codePoint) || predecessors.has(codePoint);
+    const id = vocabulary.singleIds[i] as number;
+    const characterClass = vocabulary.singleClasses[i];
+    const k = characterClass === CHARACTER_LETTER ? LETTER : characterClass === CHARACTER_OTHER ? OTHER : ISOLATED;
     if (codePoint > 0xffff) {
-      if (merges) throw new Error(`astral piece U+${codePoint.toString(16)} takes part in merges; the counter assumes none does`);
+      // Astral pieces are looked up only after a surrogate pair, which ends any word.
+      if (characterClass !== CHARACTER_ISOLATED) throw new Error(`astral piece U+${codePoint.toString(16)} takes part in merges`);
       astralIds.set(codePoint, id);
     } else if (codePoint >= 0xd800 && codePoint <= 0xdfff) {
       throw new Error('the vocabulary contains a lone surrogate');
     } else {
-      classOf[codePoint] = !merges ? ISOLATED : letters.has(codePoint) ? LETTER : OTHER;
+      classOf[codePoint] = k;
       idOf[codePoint] = id;
     }
   }
   // The scanning loop tests ASCII letters and printable ASCII by range instead of by table.
   for (let c = 0x21; c < 0x7f; c++) {
-    const asciiLetter = (((c | 0x20) - 0x61) >>> 0) < 26;
+    const asciiLetter = ((c | 0x20) - 0x61) >>> 0 < 26;
     const k = classOf[c];
-    if (asciiLetter ? k !== LETTER : k === LETTER || k === undefined || k > ISOLATED) {
+    if (asciiLetter ? k !== LETTER : k !== OTHER && k !== ISOLATED) {
       throw new Error(`unexpected class ${k} for ${JSON.stringify(String.fromCharCode(c))}`);
     }
   }
@@ -117,7 +97,7 @@ function tables(): Tables {
 
 /** Words longer than this (code units, counting the preceding space) are encoded every time and never cached. */
 const MAX_CACHED_WORD = 32;
-const DEFAULT_CACHE_ENTRIES = 65536;
+const DEFAULT_CACHE_ENTRIES = 262144;
 // Pool budget per entry, in code units: 2 header units, the key and its ids. Words of English text need about 10; a
 // text of unusually long words just rotates generations sooner.
 const POOL_UNITS_PER_ENTRY = 12;

@@ -7,8 +7,13 @@ export const SPACE_PIECE_ID = 29871;
 /** Byte-fallback pieces "<0x00>".."<0xFF>" are ids 3..258, in byte order (asserted by the unit tests). */
 export const BYTE_PIECE_OFFSET = 3;
 
-const FORMAT_VERSION = 1;
-const HEADER_BYTES = 16;
+/** Classes of one-code-point pieces, computed by scripts/generate-llama-vocabulary.mjs (see there). */
+export const CHARACTER_LETTER = 0;
+export const CHARACTER_OTHER = 1;
+export const CHARACTER_ISOLATED = 2;
+
+const FORMAT_VERSION = 2;
+const HEADER_BYTES = 20;
 
 export interface LlamaVocabulary {
   readonly pieceCount: number;
@@ -17,12 +22,10 @@ export interface LlamaVocabulary {
   readonly mergeLeft: Uint16Array;
   readonly mergeRight: Uint16Array;
   readonly mergeResult: Uint16Array;
-  /** Code points of the pieces that are exactly one code point, parallel to `singleCodePointIds`. */
-  readonly singleCodePoints: Int32Array;
-  readonly singleCodePointIds: Uint16Array;
-  /** First and last code point of every piece (byte pieces like "<0x0A>" are plain text here: '<' and '>'). */
-  readonly firstCodePoints: Int32Array;
-  readonly lastCodePoints: Int32Array;
+  /** The pieces that are exactly one code point, in id order: code point, id and CHARACTER_* class. */
+  readonly singleCodePoints: Uint32Array;
+  readonly singleIds: Uint16Array;
+  readonly singleClasses: Uint8Array;
   /** The piece strings; decoded on first call because counting never needs them. */
   pieces(): readonly string[];
 }
@@ -35,66 +38,49 @@ export function loadLlamaVocabulary(): LlamaVocabulary {
   return loaded;
 }
 
+const hostIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Decodes a payload in the layout written by scripts/generate-llama-vocabulary.mjs. */
 export function decodeLlamaVocabulary(payload: Uint8Array): LlamaVocabulary {
   if (payload.length !== LLAMA_VOCABULARY_PAYLOAD_BYTES) {
     throw new Error(`Llama vocabulary payload has ${payload.length} bytes, expected ${LLAMA_VOCABULARY_PAYLOAD_BYTES}`);
   }
-  const u32 = (offset: number): number =>
-    ((payload[offset] ?? 0) | ((payload[offset + 1] ?? 0) << 8) | ((payload[offset + 2] ?? 0) << 16)) +
-    (payload[offset + 3] ?? 0) * 0x1000000;
+  const u16 = (offset: number): number => (payload[offset] as number) | ((payload[offset + 1] as number) << 8);
+  const u32 = (offset: number): number => u16(offset) + u16(offset + 2) * 0x10000;
   if (u32(0) !== FORMAT_VERSION) throw new Error(`unsupported Llama vocabulary format ${u32(0)}`);
   const pieceCount = u32(4);
   const mergeCount = u32(8);
-  const piecesByteLength = u32(12);
-  const piecesStart = HEADER_BYTES + 6 * mergeCount;
+  const singleCount = u32(12);
+  const piecesByteLength = u32(16);
+  const singlesStart = HEADER_BYTES + 6 * mergeCount;
+  const piecesStart = singlesStart + 7 * singleCount;
   if (piecesStart + piecesByteLength !== payload.length) throw new Error('Llama vocabulary payload is truncated');
 
-  // Reading bytes by hand keeps this independent of the buffer's alignment and of the host's endianness.
-  const readU16Column = (column: number): Uint16Array => {
-    const values = new Uint16Array(mergeCount);
-    let offset = HEADER_BYTES + 2 * mergeCount * column;
-    for (let i = 0; i < mergeCount; i++, offset += 2) {
-      values[i] = (payload[offset] as number) | ((payload[offset + 1] as number) << 8);
-    }
-    return values;
-  };
-  const mergeLeft = readU16Column(0);
-  const mergeRight = readU16Column(1);
-  const mergeResult = readU16Column(2);
+  // The three merge columns are copied in one go where the layout allows it: this runs before anything is optimised.
+  const columns = new Uint16Array(3 * mergeCount);
+  if (hostIsLittleEndian && (payload.byteOffset + HEADER_BYTES) % 2 === 0) {
+    columns.set(new Uint16Array(payload.buffer, payload.byteOffset + HEADER_BYTES, 3 * mergeCount));
+  } else {
+    for (let i = 0; i < columns.length; i++) columns[i] = u16(HEADER_BYTES + 2 * i);
+  }
+  const mergeLeft = columns.subarray(0, mergeCount);
+  const mergeRight = columns.subarray(mergeCount, 2 * mergeCount);
+  const mergeResult = columns.subarray(2 * mergeCount);
   let previous = 0;
   for (let i = 0; i < mergeCount; i++) {
     previous = (previous + (mergeResult[i] as number)) & 0xffff;
     mergeResult[i] = previous;
   }
 
+  const singleCodePoints = new Uint32Array(singleCount);
+  const singleIds = new Uint16Array(singleCount);
+  for (let i = 0; i < singleCount; i++) {
+    singleCodePoints[i] = u32(singlesStart + 4 * i);
+    singleIds[i] = u16(singlesStart + 4 * singleCount + 2 * i);
+  }
+  const singleClasses = payload.slice(singlesStart + 6 * singleCount, piecesStart);
+
   const piecesBytes = payload.subarray(piecesStart);
-  const firstCodePoints = new Int32Array(pieceCount);
-  const lastCodePoints = new Int32Array(pieceCount);
-  const singles: number[] = [];
-  let id = 0;
-  let start = 0;
-  for (let position = 0; position <= piecesBytes.length; position++) {
-    if (position < piecesBytes.length && piecesBytes[position] !== 0x0a) continue;
-    if (id >= pieceCount || position === start) throw new Error('Llama vocabulary pieces are malformed');
-    const first = decodeUtf8At(piecesBytes, start);
-    firstCodePoints[id] = first;
-    let lastStart = position - 1;
-    while (((piecesBytes[lastStart] as number) & 0xc0) === 0x80) lastStart--;
-    lastCodePoints[id] = decodeUtf8At(piecesBytes, lastStart);
-    if (lastStart === start) singles.push(first, id);
-    id++;
-    start = position + 1;
-  }
-  if (id !== pieceCount) throw new Error(`Llama vocabulary has ${id} pieces, expected ${pieceCount}`);
-
-  const singleCodePoints = new Int32Array(singles.length / 2);
-  const singleCodePointIds = new Uint16Array(singles.length / 2);
-  for (let i = 0; i < singleCodePoints.length; i++) {
-    singleCodePoints[i] = singles[2 * i] as number;
-    singleCodePointIds[i] = singles[2 * i + 1] as number;
-  }
-
   let pieces: readonly string[] | undefined;
   return {
     pieceCount,
@@ -103,23 +89,15 @@ export function decodeLlamaVocabulary(payload: Uint8Array): LlamaVocabulary {
     mergeRight,
     mergeResult,
     singleCodePoints,
-    singleCodePointIds,
-    firstCodePoints,
-    lastCodePoints,
+    singleIds,
+    singleClasses,
     pieces() {
-      pieces ??= Object.freeze(new TextDecoder('utf-8').decode(piecesBytes).split('\n'));
+      if (pieces === undefined) {
+        const decoded = new TextDecoder('utf-8').decode(piecesBytes).split('\n');
+        if (decoded.length !== pieceCount) throw new Error(`Llama vocabulary has ${decoded.length} pieces, expected ${pieceCount}`);
+        pieces = Object.freeze(decoded);
+      }
       return pieces;
     },
   };
-}
-
-/** Decodes the well-formed UTF-8 sequence starting at `offset` (the generator wrote it with Buffer.from(string)). */
-function decodeUtf8At(bytes: Uint8Array, offset: number): number {
-  const b0 = bytes[offset] as number;
-  if (b0 < 0x80) return b0;
-  const b1 = (bytes[offset + 1] as number) & 0x3f;
-  if (b0 < 0xe0) return ((b0 & 0x1f) << 6) | b1;
-  const b2 = (bytes[offset + 2] as number) & 0x3f;
-  if (b0 < 0xf0) return ((b0 & 0x0f) << 12) | (b1 << 6) | b2;
-  return ((b0 & 0x07) << 18) | (b1 << 12) | (b2 << 6) | ((bytes[offset + 3] as number) & 0x3f);
 }

@@ -39,6 +39,7 @@ export class MergeTable {
     this.shift = 32 - bits;
     this.mask = (1 << bits) - 1;
     const entries = new Int32Array(2 << bits).fill(EMPTY_KEY);
+    const dense = new Int32Array(DENSE_SIZE * DENSE_SIZE).fill(NO_MERGE);
     for (let rank = 0; rank < count; rank++) {
       const l = left[rank] as number;
       const r = right[rank] as number;
@@ -50,14 +51,12 @@ export class MergeTable {
       // The reference keeps the last rank of a repeated pair (Map.set overwrites), so later ranks win here too.
       entries[2 * slot] = key;
       entries[2 * slot + 1] = (rank << RESULT_BITS) | res;
-    }
-    this.entries = entries;
-    this.dense = new Int32Array(DENSE_SIZE * DENSE_SIZE);
-    for (let a = 0; a < DENSE_SIZE; a++) {
-      for (let b = 0; b < DENSE_SIZE; b++) {
-        this.dense[a * DENSE_SIZE + b] = lookupHashed(entries, this.shift, this.mask, DENSE_FIRST + a, DENSE_FIRST + b);
+      if ((l - DENSE_FIRST) >>> 0 < DENSE_SIZE && (r - DENSE_FIRST) >>> 0 < DENSE_SIZE) {
+        dense[(l - DENSE_FIRST) * DENSE_SIZE + (r - DENSE_FIRST)] = (rank << RESULT_BITS) | res;
       }
     }
+    this.dense = dense;
+    this.entries = entries;
   }
 
   /** The packed merge of `left` followed by `right`, or NO_MERGE. */

@@ -8,7 +8,13 @@ import fc from 'fast-check';
 import llamaTokenizer from 'llama-tokenizer-js';
 import { describe, expect, it } from 'vitest';
 import { countTokens, createTokenCounter, encode } from '../../../src/dataset/tokenizer/countTokens.js';
-import { BYTE_PIECE_OFFSET, SPACE_PIECE_ID, loadLlamaVocabulary } from '../../../src/dataset/tokenizer/llamaVocabulary.js';
+import {
+  BYTE_PIECE_OFFSET,
+  CHARACTER_ISOLATED,
+  CHARACTER_LETTER,
+  SPACE_PIECE_ID,
+  loadLlamaVocabulary,
+} from '../../../src/dataset/tokenizer/llamaVocabulary.js';
 import {
   LLAMA_VOCABULARY_DEFLATED_BASE64,
   LLAMA_VOCABULARY_PAYLOAD_SHA256,
@@ -94,23 +100,14 @@ describe('generated vocabulary data', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('decodes the first and last code point of every piece and all single-code-point pieces', () => {
-    const wrong: string[] = [];
-    let singles = 0;
-    pieces.forEach((piece, id) => {
-      const points = codePoints(piece);
-      if (vocabulary.firstCodePoints[id] !== piece.codePointAt(0)) wrong.push(`first of ${id}`);
-      if (vocabulary.lastCodePoints[id] !== points.at(-1)?.codePointAt(0)) wrong.push(`last of ${id}`);
-      if (points.length === 1) singles++;
-    });
-    vocabulary.singleCodePoints.forEach((codePoint, i) => {
-      if (pieces[vocabulary.singleCodePointIds[i] as number] !== String.fromCodePoint(codePoint)) wrong.push(`single ${i}`);
-    });
-    expect(wrong).toEqual([]);
-    expect(vocabulary.singleCodePoints).toHaveLength(singles);
+  it('lists every one-code-point piece with its id', () => {
+    const singles = pieces.flatMap((piece, id) => (codePoints(piece).length === 1 ? [`${piece.codePointAt(0)}:${id}`] : []));
+    const decoded = Array.from(vocabulary.singleCodePoints, (codePoint, i) => `${codePoint}:${vocabulary.singleIds[i]}`);
+    expect(decoded).toEqual(singles);
   });
 });
 
+// The counter cuts text where no merge can join the two sides; these are the facts that make each cut exact.
 describe('vocabulary properties the word split relies on', () => {
   const merges = Array.from({ length: vocabulary.mergeCount }, (_, rank) => ({
     left: pieces[vocabulary.mergeLeft[rank] as number] as string,
@@ -142,6 +139,32 @@ describe('vocabulary properties the word split relies on', () => {
     const astral = pieces.filter((piece) => codePoints(piece).length === 1 && (piece.codePointAt(0) as number) > 0xffff);
     expect(astral.length).toBeGreaterThan(0);
     expect(merges.filter((m) => astral.includes(codePoints(m.left).at(-1) as string) || astral.includes(codePoints(m.right)[0] as string))).toEqual([]);
+  });
+
+  it('the stored character classes are exactly what the merges imply', () => {
+    const edges = merges.map((m) => [codePoints(m.left).at(-1) as string, codePoints(m.right)[0] as string] as const);
+    const atAnEdge = new Set(edges.flat());
+    // Letters and marks, minus any that a merge joins to something outside the set, repeated until nothing changes.
+    const letters = new Set(pieces.filter((piece) => codePoints(piece).length === 1 && isLetterOrMark(piece)));
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [x, y] of edges) {
+        if (letters.has(x) && !letters.has(y)) changed = letters.delete(x);
+      }
+    }
+    const expected = Array.from(vocabulary.singleCodePoints, (codePoint) => {
+      const character = String.fromCodePoint(codePoint);
+      return !atAnEdge.has(character) ? 'isolated' : letters.has(character) ? 'letter' : 'other';
+    });
+    const stored = Array.from(vocabulary.singleClasses, (k) => (k === CHARACTER_ISOLATED ? 'isolated' : k === CHARACTER_LETTER ? 'letter' : 'other'));
+    expect(stored).toEqual(expected);
+    // What the counter relies on: a letter is never joined to a following non-letter, an isolated character never
+    // joined at all, and the ASCII letters (tested by range in the hot loop) are letters.
+    const classOf = new Map(Array.from(vocabulary.singleCodePoints, (codePoint, i) => [String.fromCodePoint(codePoint), stored[i]]));
+    expect(edges.filter(([x, y]) => classOf.get(x) === 'letter' && classOf.get(y) !== 'letter')).toEqual([]);
+    expect(edges.filter(([x, y]) => classOf.get(x) === 'isolated' || classOf.get(y) === 'isolated')).toEqual([]);
+    for (const letter of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ') expect(classOf.get(letter)).toBe('letter');
+    expect(letters.size).toBeGreaterThan(1000);
   });
 
   it('digits never merge, so each digit is one token', () => {
@@ -225,7 +248,7 @@ describe('agreement with llama-tokenizer-js on hand-picked cases', () => {
 
 describe('BPE implementations', () => {
   const table = new MergeTable(vocabulary.mergeLeft, vocabulary.mergeRight, vocabulary.mergeResult);
-  const frequentIds = Array.from(vocabulary.singleCodePointIds).filter((id) => id >= 29871 && id < 30100);
+  const frequentIds = Array.from(vocabulary.singleIds).filter((id) => id >= 29871 && id < 30100);
 
   it('the heap and the scan give the same merges on random symbol sequences', () => {
     fc.assert(
