@@ -10,6 +10,8 @@ import { loopbackRequest } from './loopbackClient.js';
 
 export interface AzuriteHandle {
   readonly port: number;
+  /** Process id of the Azurite child. */
+  readonly pid: number;
   /** `https://127.0.0.1:<port>/devstoreaccount1` (Azurite's path-style account URL). */
   readonly accountUrl: string;
   readonly accountName: string;
@@ -112,6 +114,7 @@ export async function startAzurite(start: AzuriteStart): Promise<AzuriteHandle> 
 
   return {
     port,
+    pid: child.pid!,
     accountUrl,
     accountName: azuriteAccount.name,
     accountKey: azuriteAccount.key,

@@ -49,7 +49,7 @@ export interface EmulatorState {
   readonly counters: Counters;
   github: { repo(fullName: string): GithubRepoState; repos(): string[] };
   /** Azurite's account, when it runs. */
-  readonly azurite: { port: number; accountUrl: string; accountName: string; accountKey: string } | undefined;
+  readonly azurite: { port: number; pid: number; accountUrl: string; accountName: string; accountKey: string } | undefined;
   /** Connections Azurite tried to open to anything but loopback (refused by its guard). */
   azuriteBlockedOutbound(): string[];
 }
@@ -168,7 +168,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       scoring: core.scoring,
       counters: core.counters,
       github: { repo: (name) => core.github.repo(name), repos: () => core.github.repoNames() },
-      azurite: core.azurite ? { port: core.azurite.port, accountUrl: core.azurite.accountUrl, accountName: core.azurite.accountName, accountKey: core.azurite.accountKey } : undefined,
+      azurite: core.azurite ? { port: core.azurite.port, pid: core.azurite.pid, accountUrl: core.azurite.accountUrl, accountName: core.azurite.accountName, accountKey: core.azurite.accountKey } : undefined,
       azuriteBlockedOutbound: () => [...(core.azurite?.blockedOutbound ?? [])],
     };
 

@@ -18,8 +18,8 @@ function destination(args: unknown[]): OutboundAttempt | undefined {
   // Node passes its normalised arguments as [options, callback] inside an array.
   const first = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
   if (typeof first === 'object' && first !== null) {
-    const opts = first as { host?: string; port?: number | string; path?: string };
-    if (opts.path !== undefined) return undefined;
+    const opts = first as { host?: string; port?: number | string; path?: string | null };
+    if (opts.path) return undefined; // http passes path: null for TCP
     return { host: opts.host ?? 'localhost', port: opts.port === undefined ? undefined : Number(opts.port) };
   }
   if (typeof first === 'string' && Number.isNaN(Number(first))) return undefined;
@@ -63,7 +63,7 @@ net.Socket.prototype.connect = function (...args) {
   let host = 'localhost';
   let port;
   if (first && typeof first === 'object') {
-    if (first.path !== undefined) return original.apply(this, args);
+    if (first.path) return original.apply(this, args);
     host = first.host || 'localhost';
     port = first.port;
   } else {
