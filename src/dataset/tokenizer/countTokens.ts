@@ -104,6 +104,9 @@ const POOL_UNITS_PER_ENTRY = 12;
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 const HASH_AFTER_SPACE = Math.imul(FNV_OFFSET ^ 0x20, FNV_PRIME);
+// Texts are scanned from a reusable buffer of this many code units (128 kB); longer texts go through in chunks.
+const CHUNK_UNITS = 1 << 16;
+const hostIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 // U+FFFD as UTF-8: what TextEncoder (used by the reference) makes of a lone surrogate.
 const REPLACEMENT_BYTES = [0xef, 0xbf, 0xbd] as const;
 
@@ -134,7 +137,7 @@ class WordTable {
   }
 
   /** Pool offset of the entry for the key (a space if `virtualSpace` is 1, then text[start..end)), or -1. */
-  find(text: string, start: number, end: number, virtualSpace: number, hash: number): number {
+  find(units: Uint16Array, start: number, end: number, virtualSpace: number, hash: number): number {
     const slots = this.slots;
     const pool = this.pool;
     const keyLength = end - start + virtualSpace;
@@ -146,7 +149,7 @@ class WordTable {
         let p = reference + 1;
         if (virtualSpace === 0 || pool[p++] === 0x20) {
           let j = start;
-          while (j < end && text.charCodeAt(j) === pool[p]) {
+          while (j < end && units[j] === pool[p]) {
             j++;
             p++;
           }
@@ -158,7 +161,7 @@ class WordTable {
   }
 
   /** Adds the key with `count` ids from `ids`; false when this generation is full. */
-  add(text: string, start: number, end: number, virtualSpace: number, hash: number, ids: Int32Array, count: number): boolean {
+  add(units: Uint16Array, start: number, end: number, virtualSpace: number, hash: number, ids: Int32Array, count: number): boolean {
     const keyLength = end - start + virtualSpace;
     const pool = this.pool;
     let p = this.used;
@@ -171,7 +174,7 @@ class WordTable {
     pool[p++] = keyLength;
     pool[p++] = count;
     if (virtualSpace === 1) pool[p++] = 0x20;
-    for (let j = start; j < end; j++) pool[p++] = text.charCodeAt(j);
+    for (let j = start; j < end; j++) pool[p++] = units[j] as number;
     for (let q = 0; q < count; q++) pool[p++] = ids[q] as number;
     this.used = p;
     this.entries++;
@@ -199,6 +202,8 @@ class CachingTokenCounter implements TokenCounter {
   // Sized for the scan BPE's limit, not the cache's: uncached words up to SCAN_LIMIT use them too.
   private readonly symbols = new Int32Array(SCAN_LIMIT + 1);
   private readonly scratch = new Int32Array(SCAN_LIMIT + 1);
+  private readonly units = new Uint16Array(CHUNK_UNITS);
+  private readonly unitBytes = Buffer.from(this.units.buffer);
 
   constructor(cacheEntries: number) {
     this.t = tables();
@@ -218,36 +223,79 @@ class CachingTokenCounter implements TokenCounter {
     return ids;
   }
 
+  /**
+   * Copies the text into a reusable UTF-16 buffer (one native call) and scans that: typed-array reads are cheaper than
+   * charCodeAt. Texts longer than the buffer are cut into chunks at the start of a word that begins with a space after
+   * a non-space, where the scan would end a word anyway.
+   */
   private run(text: string, out: number[] | null): number {
     const n = text.length;
     if (n === 0) return 0;
+    if (n < CHUNK_UNITS) return this.scan(this.load(text, n), n, 1, out);
+    let total = 0;
+    let start = 0;
+    while (start < n) {
+      let end = Math.min(n, start + CHUNK_UNITS - 1);
+      if (end < n) {
+        let cut = end;
+        while (cut > start && !isWordStartAfterNonSpace(text, cut)) cut--;
+        if (cut === start) {
+          // One word longer than a chunk: take all of it.
+          cut = end;
+          while (cut < n && !isWordStartAfterNonSpace(text, cut)) cut++;
+        }
+        end = cut;
+      }
+      const length = end - start;
+      total += this.scan(this.load(start === 0 && end === n ? text : text.slice(start, end), length), length, start === 0 ? 1 : 0, out);
+      start = end;
+    }
+    return total;
+  }
+
+  /** The text as UTF-16 code units followed by a 0xFFFF sentinel, which ends every word and is never read as text. */
+  private load(text: string, length: number): Uint16Array {
+    let units = this.units;
+    let bytes = this.unitBytes;
+    if (length >= units.length) {
+      // A single word longer than a chunk: a one-off buffer, so memory does not stay at the largest text ever seen.
+      units = new Uint16Array(length + 1);
+      bytes = Buffer.from(units.buffer);
+    }
+    bytes.write(text, 0, 2 * length, 'utf16le');
+    if (!hostIsLittleEndian) bytes.subarray(0, 2 * length).swap16();
+    units[length] = 0xffff;
+    return units;
+  }
+
+  private scan(units: Uint16Array, n: number, firstVirtualSpace: number, out: number[] | null): number {
     const classOf = this.t.classOf;
     let total = 0;
     let i = 0;
     // The reference prepends a space: it joins the first word, or is a word of its own before a non-word character.
-    let virtualSpace = 1;
-    let c = text.charCodeAt(0);
+    let virtualSpace = firstVirtualSpace;
+    let c = units[0] as number;
     while (i < n) {
       const k = classOf[c] as number;
       if (k <= SPACE) {
         const start = i;
         let h = virtualSpace === 1 ? HASH_AFTER_SPACE : FNV_OFFSET;
-        // c is -1 past the end, which no test below accepts.
+        // units[n] is the 0xFFFF sentinel, which no test below accepts.
         while (c === 0x20 || c === 0x2581) {
           h = Math.imul(h ^ c, FNV_PRIME);
-          c = ++i < n ? text.charCodeAt(i) : -1;
+          c = units[++i] as number;
         }
         // Non-letters that can still join what follows ("(", "'", "\"", "**", ...).
-        while (c >= 0 && classOf[c] === OTHER) {
+        while (classOf[c] === OTHER) {
           h = Math.imul(h ^ c, FNV_PRIME);
-          c = ++i < n ? text.charCodeAt(i) : -1;
+          c = units[++i] as number;
         }
         // Letters, then the word ends: no merge joins a letter to a following non-letter.
-        while ((((c | 0x20) - 0x61) >>> 0) < 26 || (c >= 0x80 && classOf[c] === LETTER)) {
+        while (((c | 0x20) - 0x61) >>> 0 < 26 || (c >= 0x80 && classOf[c] === LETTER)) {
           h = Math.imul(h ^ c, FNV_PRIME);
-          c = ++i < n ? text.charCodeAt(i) : -1;
+          c = units[++i] as number;
         }
-        total += this.word(text, start, i, virtualSpace, h, out);
+        total += this.word(units, start, i, virtualSpace, h, out);
         virtualSpace = 0;
         continue;
       }
@@ -261,7 +309,7 @@ class CachingTokenCounter implements TokenCounter {
         if (out !== null) out.push(this.t.idOf[c] as number);
         i++;
       } else if (k === SURROGATE) {
-        const d = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+        const d = units[i + 1] as number;
         if (c <= 0xdbff && (d & 0xfc00) === 0xdc00) {
           total += this.astral(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000, out);
           i += 2;
@@ -276,7 +324,7 @@ class CachingTokenCounter implements TokenCounter {
         if (out !== null) pushUtf8Bytes(c, out);
         i++;
       }
-      c = i < n ? text.charCodeAt(i) : -1;
+      c = units[i] as number;
     }
     return total;
   }
@@ -300,12 +348,12 @@ class CachingTokenCounter implements TokenCounter {
   }
 
   /** Token count of the word text[start..end), preceded by a space if `virtualSpace` is 1; appends its ids to `out`. */
-  private word(text: string, start: number, end: number, virtualSpace: number, hash: number, out: number[] | null): number {
+  private word(units: Uint16Array, start: number, end: number, virtualSpace: number, hash: number, out: number[] | null): number {
     if (end - start + virtualSpace > MAX_CACHED_WORD || !this.cached) {
-      return this.encodeUncached(text, start, end, virtualSpace, out);
+      return this.encodeUncached(units, start, end, virtualSpace, out);
     }
     const young = this.young;
-    const at = young.find(text, start, end, virtualSpace, hash);
+    const at = young.find(units, start, end, virtualSpace, hash);
     if (at >= 0) {
       const pool = young.pool;
       const count = pool[at + 1] as number;
@@ -314,48 +362,57 @@ class CachingTokenCounter implements TokenCounter {
       }
       return count;
     }
-    return this.missYoung(text, start, end, virtualSpace, hash, out);
+    return this.missYoung(units, start, end, virtualSpace, hash, out);
   }
 
-  private missYoung(text: string, start: number, end: number, virtualSpace: number, hash: number, out: number[] | null): number {
+  private missYoung(units: Uint16Array, start: number, end: number, virtualSpace: number, hash: number, out: number[] | null): number {
     const symbols = this.symbols;
     let count: number;
     const old = this.old;
-    const at = old.find(text, start, end, virtualSpace, hash);
+    const at = old.find(units, start, end, virtualSpace, hash);
     if (at >= 0) {
       const pool = old.pool;
       count = pool[at + 1] as number;
       const from = at + 2 + (pool[at] as number);
       for (let q = 0; q < count; q++) symbols[q] = pool[from + q] as number;
     } else {
-      count = this.fillAndMerge(text, start, end, virtualSpace, symbols);
+      count = this.fillAndMerge(units, start, end, virtualSpace, symbols);
     }
-    if (!this.young.add(text, start, end, virtualSpace, hash, symbols, count)) {
+    if (!this.young.add(units, start, end, virtualSpace, hash, symbols, count)) {
       this.old = this.young;
       this.young = old;
       old.clear();
-      old.add(text, start, end, virtualSpace, hash, symbols, count);
+      old.add(units, start, end, virtualSpace, hash, symbols, count);
     }
     if (out !== null) for (let q = 0; q < count; q++) out.push(symbols[q] as number);
     return count;
   }
 
-  private encodeUncached(text: string, start: number, end: number, virtualSpace: number, out: number[] | null): number {
+  private encodeUncached(units: Uint16Array, start: number, end: number, virtualSpace: number, out: number[] | null): number {
     const length = end - start + virtualSpace;
     const symbols = length <= SCAN_LIMIT ? this.symbols : new Int32Array(length);
-    const count = this.fillAndMerge(text, start, end, virtualSpace, symbols);
+    const count = this.fillAndMerge(units, start, end, virtualSpace, symbols);
     if (out !== null) for (let q = 0; q < count; q++) out.push(symbols[q] as number);
     return count;
   }
 
   /** Writes the word's initial symbols (one per code unit: a word holds no surrogates) and merges them. */
-  private fillAndMerge(text: string, start: number, end: number, virtualSpace: number, symbols: Int32Array): number {
+  private fillAndMerge(units: Uint16Array, start: number, end: number, virtualSpace: number, symbols: Int32Array): number {
     const idOf = this.t.idOf;
     let length = 0;
     if (virtualSpace === 1) symbols[length++] = SPACE_PIECE_ID;
-    for (let j = start; j < end; j++) symbols[length++] = idOf[text.charCodeAt(j)] as number;
+    for (let j = start; j < end; j++) symbols[length++] = idOf[units[j] as number] as number;
     return applyMerges(this.t.merges, symbols, length, this.scratch);
   }
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x2581;
+}
+
+/** Whether a word starts at `i` with a space after a non-space: the scan ends a word there, so text can be cut there. */
+function isWordStartAfterNonSpace(text: string, i: number): boolean {
+  return isSpace(text.charCodeAt(i)) && !isSpace(text.charCodeAt(i - 1));
 }
 
 function pushUtf8Bytes(c: number, out: number[]): void {

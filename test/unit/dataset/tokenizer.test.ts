@@ -235,6 +235,21 @@ describe('agreement with llama-tokenizer-js on hand-picked cases', () => {
     expect(encode(letters)).toEqual(reference(letters));
   });
 
+  it('texts longer than the 64k-unit scan buffer, cut into chunks between words', () => {
+    // One counter is enough here: chunking happens before the cache, and the reference is slow on long texts.
+    const check = (text: string): void => {
+      const expected = reference(text);
+      expect(encode(text)).toEqual(expected);
+      expect(countTokens(text)).toBe(expected.length);
+    };
+    const sentence = 'Chunked text: words, "quotes", numbers 12345, emoji 🚀, tabs\tand  double  spaces.\n';
+    check(sentence.repeat(Math.ceil(80_000 / sentence.length)));
+    // A chunk window with no cut point (one 70k-letter word), then ordinary words, then a space right at a window edge.
+    check(`${'x'.repeat(70_000)} tail of the text`);
+    check(`${'y '.repeat(32_767)}  z${' w'.repeat(20)}`);
+    check(`${'é'.repeat(65_535)} ${'\ud83d\ude00'.repeat(10)}`);
+  });
+
   it('a 1 MB run of one letter finishes (quadratic merging would not)', () => {
     // The reference gives "▁a", then "aaaa" pieces, then "aa" and "a" for the remainder (checked at 1001 letters);
     // it needs seconds for a megabyte, so the long run is checked against that pattern.
