@@ -1,7 +1,7 @@
 // Temporary files for tests, removed after the test file's run.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll } from 'vitest';
 
 export function tempDir(prefix = 'amlft-test-'): string {
@@ -12,6 +12,7 @@ export function tempDir(prefix = 'amlft-test-'): string {
 
 export function writeTemp(dir: string, name: string, content: string | Buffer): string {
   const path = join(dir, name);
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, content);
   return path;
 }
