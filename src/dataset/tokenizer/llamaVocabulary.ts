@@ -80,7 +80,8 @@ export function decodeLlamaVocabulary(payload: Uint8Array): LlamaVocabulary {
   }
   const singleClasses = payload.slice(singlesStart + 6 * singleCount, piecesStart);
 
-  const piecesBytes = payload.subarray(piecesStart);
+  // A copy, so the rest of the payload can be collected; only tests and tools ever decode the pieces.
+  const piecesBytes = payload.slice(piecesStart);
   let pieces: readonly string[] | undefined;
   return {
     pieceCount,
