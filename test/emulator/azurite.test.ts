@@ -89,3 +89,4 @@ describe('Azurite', () => {
     expect(() => process.kill(pid, 0)).toThrow();
   });
 });
+

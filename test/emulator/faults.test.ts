@@ -3,7 +3,7 @@
 // scoring faults, on every stand-in.
 
 import { getOctokit } from '@actions/github';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,7 @@ describe('loading rules', () => {
     const file = join(dir, 'faults.json');
     writeFileSync(file, JSON.stringify({ rules: [{ preset: 'job-hangs' }, { match: { host: 'github' }, drop: true }] }));
     const rules = loadFaultRules(file);
+    rmSync(dir, { recursive: true, force: true });
     expect(rules[0]).toMatchObject({ job: { outcome: 'hang' } });
     expect(rules[1]).toMatchObject({ drop: true });
   });

@@ -6,14 +6,14 @@ import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import { ClientSecretCredential } from '@azure/identity';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loopbackRequest, watchOutboundConnections, type Emulator } from '../../emulator/src/index.js';
 import { azuriteGuardSource, blockedMarker } from '../../emulator/src/loopbackGuard.js';
-import { ArmTestClient, startTestEmulator, trustEmulator } from './helpers.js';
+import { ArmTestClient, startTestEmulator, trustEmulator, waitFor } from './helpers.js';
 
 const watcher = watchOutboundConnections();
 let emulator: Emulator;
@@ -74,9 +74,39 @@ describe("Azurite's guard", () => {
     writeFileSync(join(dir, 'guard.cjs'), azuriteGuardSource);
     const code = "const net = require('node:net'); net.connect({ host: '203.0.113.5', port: 443 }).on('error', (e) => console.log('ERR ' + e.message)); net.connect({ host: '127.0.0.1', port: 9 });";
     const run = spawnSync(process.execPath, ['--require', join(dir, 'stub.cjs'), '--require', join(dir, 'guard.cjs'), '-e', code], { encoding: 'utf8' });
+    rmSync(dir, { recursive: true, force: true });
     expect(run.stdout).toContain('REAL 127.0.0.1');
     expect(run.stdout).not.toContain('REAL 203.0.113.5');
     expect(run.stdout).toContain('ERR amlft emulator: connection to 203.0.113.5 blocked');
     expect(run.stderr).toContain(`${blockedMarker} 203.0.113.5:443`);
+  });
+});
+
+describe('no orphan', () => {
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('a guarded child (as Azurite runs) exits when the process that started it is killed outright', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'amlft-orphan-'));
+    writeFileSync(join(dir, 'guard.cjs'), azuriteGuardSource);
+    // The middle process starts the guarded child the way the emulator starts Azurite (an IPC channel), then is SIGKILLed.
+    const middle = `const { spawn } = require('node:child_process');
+      const child = spawn(process.execPath, ['--require', ${JSON.stringify(join(dir, 'guard.cjs'))}, '-e', 'setInterval(() => {}, 1000)'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+      console.log('CHILD=' + child.pid);
+      setInterval(() => {}, 1000);`;
+    const parent = spawn(process.execPath, ['-e', middle], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    parent.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const pid = Number((await waitFor(() => /CHILD=(\d+)/.exec(out), (m) => m !== null))![1]);
+    expect(alive(pid)).toBe(true);
+    parent.kill('SIGKILL');
+    await waitFor(() => alive(pid), (a) => !a);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
