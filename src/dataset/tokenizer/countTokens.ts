@@ -101,6 +101,9 @@ const DEFAULT_CACHE_ENTRIES = 262144;
 // Pool budget per entry, in code units: 2 header units, the key and its ids. Words of English text need about 10; a
 // text of unusually long words just rotates generations sooner.
 const POOL_UNITS_PER_ENTRY = 12;
+// FNV-1a is easy to collide on purpose; bounding probe sequences keeps a file crafted to collide linear (its words
+// are just not cached) instead of quadratic. At half load, honest probe sequences are 1-2 slots long.
+const MAX_PROBES = 32;
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 const HASH_AFTER_SPACE = Math.imul(FNV_OFFSET ^ 0x20, FNV_PRIME);
@@ -142,7 +145,7 @@ class WordTable {
     const pool = this.pool;
     const keyLength = end - start + virtualSpace;
     let slot = Math.imul(hash, 0x9e3779b1) >>> this.shift;
-    for (;;) {
+    for (let probe = 0; probe < MAX_PROBES; probe++) {
       const reference = slots[2 * slot + 1] as number;
       if (reference === 0) return -1;
       if (slots[2 * slot] === hash && pool[reference - 1] === keyLength) {
@@ -158,9 +161,10 @@ class WordTable {
       }
       slot = (slot + 1) & this.mask;
     }
+    return -1;
   }
 
-  /** Adds the key with `count` ids from `ids`; false when this generation is full. */
+  /** Adds the key with `count` ids from `ids` (or skips it past MAX_PROBES); false when this generation is full. */
   add(units: Uint16Array, start: number, end: number, virtualSpace: number, hash: number, ids: Int32Array, count: number): boolean {
     const keyLength = end - start + virtualSpace;
     const pool = this.pool;
@@ -168,7 +172,10 @@ class WordTable {
     if (this.entries >= this.capacity || p + 2 + keyLength + count > pool.length) return false;
     const slots = this.slots;
     let slot = Math.imul(hash, 0x9e3779b1) >>> this.shift;
-    while (slots[2 * slot + 1] !== 0) slot = (slot + 1) & this.mask;
+    for (let probe = 0; slots[2 * slot + 1] !== 0; probe++) {
+      if (probe === MAX_PROBES) return true;
+      slot = (slot + 1) & this.mask;
+    }
     slots[2 * slot] = hash;
     slots[2 * slot + 1] = p + 1;
     pool[p++] = keyLength;
