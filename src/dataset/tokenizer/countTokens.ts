@@ -1,16 +1,17 @@
-// Exact Phi-3 / Llama-2 SentencePiece token counts (llama-tokenizer-js, no BOS, with the preceding space), fast enough for whole datasets.
+// Exact Phi-3 token counts (llama-tokenizer-js ids, no BOS, with the preceding space) from cached word-by-word BPE.
 //
-// Why splitting the text is exact: the reference's BPE can only join two neighbouring symbols x|y if some merge has a
-// left piece ending in x and a right piece starting in y. The vocabulary has no such merge (checked by the unit tests,
-// and derived again from the data when the tables are built) across these boundaries:
+// Why cutting the text into words is exact: the reference's BPE can only join neighbouring symbols x|y if some merge
+// has a left piece ending in x and a right piece starting with y. The vocabulary has no such merge across these
+// boundaries (the generator derives the character classes from the merges; the unit tests derive them again):
 //  - a non-space followed by a space ("▁"): no piece spans a word boundary;
 //  - a letter or combining mark followed by anything else: letters and marks form a set that no merge leaves, so
 //    "▁information," is "▁information" + "," and "▁don't" is "▁don" + "'t";
 //  - either side of a character outside the vocabulary: byte-fallback pieces never merge (one token per UTF-8 byte);
 //  - either side of a vocabulary character that no merge has at its edge (digits, 3 astral characters): one token.
-// So the text is cut into words: spaces, then non-letters, then letters; each word is encoded alone and cached.
-// Within a word the reference's priority (rank + position / length) orders by rank, then leftmost position, because
-// ranks are 2 apart and the position term of two symbols of one text differs by less than 1; applyMerges does the same.
+// So a word is: spaces, then non-letters, then letters; each word is encoded alone and its ids are cached.
+// Within a word the reference's priority, rank + position / text length, orders by rank and then by leftmost position:
+// ranks are 2 apart, and a word holds at most length + 1 symbols (byte-fallback symbols, which shift positions, never
+// sit inside one), so two of its positions differ by at most 1 in that term. applyMerges uses the same order.
 import {
   BYTE_PIECE_OFFSET,
   CHARACTER_ISOLATED,
