@@ -1,5 +1,4 @@
-// The emulated model's deterministic answers: a known fact for the tutorial's question, an echo otherwise,
-// always naming who answered so tests can see which deployment served them.
+// The emulated model's deterministic answers, signed with the deployment and model that gave them.
 
 export interface ChatMessage {
   role: string;

@@ -1,5 +1,4 @@
-// Entra ID stand-in: OpenID metadata, signing keys, the token endpoint (secret or federated GitHub assertion),
-// the App Service style managed-identity endpoint, and Azure Stack style cloud metadata.
+// Entra ID stand-in: OpenID metadata, keys, tokens (secret or GitHub assertion), managed identity, cloud metadata.
 
 import { randomUUID } from 'node:crypto';
 import type { EmulatorCore } from './core.js';

@@ -1,5 +1,4 @@
-// GitHub stand-in on plain HTTP: the Actions OIDC token endpoint and the REST calls the toolkit makes
-// (issue comments; deployments and deployment statuses), with a store per repository.
+// GitHub stand-in on plain HTTP: the Actions OIDC token endpoint, issue comments, deployments and their statuses.
 
 import { randomUUID } from 'node:crypto';
 import type { EmulatorCore } from './core.js';

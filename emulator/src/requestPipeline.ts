@@ -1,5 +1,4 @@
-// One request's path through the emulator: read and classify it, record it, settle due transitions, apply
-// fault rules, route it to the right stand-in, and answer with Azure's request-id headers.
+// One request's path through the emulator: classify, record, settle, apply faults, route, answer with request ids.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,4 @@
-// Scoring on the HTTPS listener: managed online endpoints (key auth, azureml-model-deployment targeting,
-// weighted routing, mirror copies, the chat format) and serverless endpoints' OpenAI-compatible chat completions.
+// Scoring: managed online endpoints (keys, header targeting, weighted routing) and serverless chat completions.
 
 import { randomUUID } from 'node:crypto';
 import type { EmulatorCore } from './core.js';

@@ -1,5 +1,4 @@
-// Deterministic traffic routing: smooth weighted round-robin for live traffic (90/10 gives exactly 9 and 1 in
-// every 10 requests) and an accumulator for mirror percentages.
+// Deterministic traffic routing: smooth weighted round-robin for live traffic, an accumulator for mirror traffic.
 
 export class WeightedRoundRobin {
   private readonly entries: { name: string; weight: number; current: number }[];

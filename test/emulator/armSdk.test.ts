@@ -1,5 +1,4 @@
-// @azure/arm-machinelearning (2.1.1, api-version 2022-10-01) against the emulator: reads, its LRO pollers,
-// its retry on 429, its errors, and the fields its serializer drops (so clients know to send raw JSON).
+// @azure/arm-machinelearning (api-version 2022-10-01) against the emulator: reads, LRO pollers, retries, dropped fields.
 
 import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import { ClientSecretCredential } from '@azure/identity';

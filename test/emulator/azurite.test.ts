@@ -1,6 +1,4 @@
-// Real Azurite behind the default datastore: a process that trusts the emulator through NODE_EXTRA_CA_CERTS
-// uploads and downloads with @azure/storage-blob (account key and Entra token); job outputs land there; stop()
-// leaves no Azurite process behind.
+// Real Azurite behind the default datastore, used by a process that trusts the emulator's CA; stops cleanly.
 
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';

@@ -1,5 +1,4 @@
-// Entra stand-in: metadata, client-secret and federated (GitHub OIDC) token flows with Entra's errors, how ARM
-// judges the tokens, the managed-identity endpoint, cloud metadata, and @azure/identity's credentials against it.
+// Entra stand-in: token flows and Entra's errors, ARM token checks, managed identity, @azure/identity credentials.
 
 import { ClientAssertionCredential, ClientSecretCredential, ManagedIdentityCredential } from '@azure/identity';
 import { generateKeyPairSync, sign } from 'node:crypto';

@@ -1,6 +1,4 @@
-// Fault injection: loading rules (presets, inline JSON, files, AMLFT_EMULATOR_FAULTS), exact counting (after,
-// every, times), and each effect: answers (429/500/503), dropped connections, delays, failing and hanging LROs,
-// scoring faults, on every stand-in.
+// Fault injection: loading rules, exact counting, and every effect on every stand-in.
 
 import { getOctokit } from '@actions/github';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

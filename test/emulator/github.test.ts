@@ -1,5 +1,4 @@
-// GitHub stand-in: the Actions OIDC endpoint through @actions/core, and the REST calls the toolkit makes through
-// @actions/github's Octokit (issue comments with pagination, deployments and their statuses).
+// GitHub stand-in through @actions/core (OIDC) and @actions/github's Octokit (comments, deployments).
 
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';

@@ -1,5 +1,4 @@
-// Test helpers: an emulator with fast timings, a small ARM client that signs in with the client secret, and
-// builders for the resources most tests need (resource group, workspace, model, endpoint with a deployment).
+// Test helpers: a fast emulator, a small signed-in ARM client, and builders for common resources.
 
 import { tlsPolicy, type PipelinePolicy } from '@azure/core-rest-pipeline';
 import { loopbackRequest, startEmulator, type Emulator, type EmulatorOptions, type EmulatorTiming, type LoopbackResponse } from '../../emulator/src/index.js';

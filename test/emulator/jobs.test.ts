@@ -1,5 +1,4 @@
-// Jobs: synchronous submit, the state machine, outputs and registered models, cancel, re-submit, validation,
-// and what a client reads after a job (run history error and logs, MLflow metrics), with failing/hanging faults.
+// Jobs: submit, state machine, outputs and models, cancel, validation, run history, failing and hanging faults.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loopbackRequest, type Emulator } from '../../emulator/src/index.js';

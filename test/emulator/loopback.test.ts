@@ -1,6 +1,4 @@
-// Nothing leaves 127.0.0.1: every TCP connection this process opens while a whole flow runs against the emulator
-// (Entra, Resource Manager, scoring, GitHub, Azurite) is recorded and must be loopback; Azurite's own process
-// runs behind a guard that refuses and reports anything else.
+// Nothing leaves 127.0.0.1: a whole flow opens loopback connections only, and Azurite's guard blocks the rest.
 
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';

@@ -1,5 +1,4 @@
-// Online endpoints and deployments (LRO shapes, validation, traffic and mirror rules, logs, deletes), scoring
-// (format, key auth, header targeting, deterministic weighted routing), and serverless chat completions.
+// Online endpoints, deployments, traffic rules, scoring and serverless chat completions.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loopbackRequest, type Emulator, type LoopbackResponse } from '../../emulator/src/index.js';

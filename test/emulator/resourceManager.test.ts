@@ -1,5 +1,4 @@
-// Resource Manager families: resource groups, providers, workspaces, computes, quota, datastores, assets,
-// identities, role assignments, connections; each happy path and Azure's validation / 404 / 409 answers.
+// Resource Manager families: each happy path and Azure's validation, 404 and 409 answers.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { azuriteAccount, loopbackRequest, type Emulator } from '../../emulator/src/index.js';
@@ -215,6 +214,10 @@ describe('datastores and assets', () => {
     const list = (await arm.get(`${ws.id}/models/phi3-ft/versions?$orderBy=createdtime desc&$top=1`)).json<{ value: { name: string }[] }>().value;
     expect(list.map((v) => v.name)).toEqual(['2']);
     expect((await arm.get(`${ws.id}/models/phi3-ft`)).json()).toMatchObject({ properties: { latestVersion: '2', nextVersion: '3' } });
+    const semver = await arm.put(`${ws.id}/models/phi3-ft/versions/1.0.0`, { properties: { modelType: 'mlflow_model', modelUri: 'azureml://datastores/workspaceblobstore/paths/m/' } });
+    expect(semver.json()).toMatchObject({ error: { message: expect.stringContaining('must be a positive integer') } });
+    const longData = await arm.put(`${ws.id}/data/chat-train/versions/${'a'.repeat(31)}`, { properties: { dataType: 'uri_file', dataUri: 'azureml://datastores/workspaceblobstore/paths/x' } });
+    expect(longData.json()).toMatchObject({ error: { message: expect.stringContaining('must be 1-30 characters') } });
   });
 });
 

@@ -1,5 +1,4 @@
-// Resource Manager front door: matches a path to a route, checks the bearer token, the subscription and the
-// api-version, then calls the family's handler and turns thrown ArmErrors into Azure-shaped answers.
+// Resource Manager front door: route, bearer token, subscription and api-version checks, Azure-shaped errors.
 
 import type { EmulatorCore } from '../core.js';
 import { entraIssuer } from '../entra.js';

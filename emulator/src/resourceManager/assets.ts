@@ -1,5 +1,4 @@
-// Data and model assets: containers (latestVersion / nextVersion) and immutable versions, with their URIs checked
-// against the workspace (datastores exist; a job output comes from a Completed job).
+// Data and model assets: containers with latest/next version, immutable versions, URIs checked in the workspace.
 
 import type { Reply } from '../httpKit.js';
 import type { Json, StoredResource } from '../store.js';
@@ -98,6 +97,10 @@ function putVersion(kind: AssetKind) {
     const { name, version } = ctx.params;
     checkName(kind === 'data' ? 'Data asset' : 'Model', name!, nameRules.asset);
     checkName('Version', version!, nameRules.assetVersion);
+    // Workspace model versions are whole numbers (data versions may be any short string).
+    if (kind === 'models' && !/^[1-9][0-9]*$/.test(version!)) {
+      throw userError(`Model version '${version}' is invalid: a registered model's version must be a positive integer.`, 'version', 'InvalidName');
+    }
     const properties = propertiesOf(ctx.body);
     const uriField = kind === 'data' ? 'dataUri' : 'modelUri';
     const uri = requiredString(properties, uriField, `properties.${uriField}`);

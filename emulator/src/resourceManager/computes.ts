@@ -1,5 +1,4 @@
-// AmlCompute clusters: create/update (201/200 + Azure-AsyncOperation), PATCH of scale settings (202 + Location),
-// DELETE (202 + Location, underlyingResourceAction required), GET and list; VM size checked against the region.
+// AmlCompute clusters: create/update by LRO, PATCH of scale settings, DELETE, reads; VM size checked per region.
 
 import type { Reply } from '../httpKit.js';
 import type { Json, StoredResource } from '../store.js';

@@ -1,5 +1,4 @@
-// Workspace connections (e.g. CustomKeys for Prompt flow): PUT/GET/list/DELETE; credentials are never echoed
-// back except by POST listsecrets, as in Azure.
+// Workspace connections (CustomKeys for Prompt flow): credentials never echoed back except by POST listsecrets.
 
 import type { Reply } from '../httpKit.js';
 import type { Json, StoredResource } from '../store.js';

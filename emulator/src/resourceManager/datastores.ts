@@ -1,5 +1,4 @@
-// Workspace datastores: the default `workspaceblobstore` (a container in Azurite), GET/list/PUT/DELETE, and
-// listSecrets (the account key, or a SAS when {"expirableSecret": true}).
+// Workspace datastores: the default workspaceblobstore in Azurite, reads, PUT, DELETE, and listSecrets.
 
 import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, StorageSharedKeyCredential, generateAccountSASQueryParameters } from '@azure/storage-blob';
 import type { Reply } from '../httpKit.js';

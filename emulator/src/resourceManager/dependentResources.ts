@@ -1,5 +1,4 @@
-// Resources a workspace depends on (storage account, key vault, Application Insights, container registry,
-// Log Analytics): stored as sent, so a client can create them before the workspace. Not otherwise emulated.
+// Resources a workspace depends on (storage, key vault, insights, registry): stored as sent, not emulated further.
 
 import { ArmError, resourceNotFound } from './armErrors.js';
 import { listReply, requireLocation, requireRegistered, requireResourceGroup, resourceGroupId, systemData, tagsOf } from './armResources.js';

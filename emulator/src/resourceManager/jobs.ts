@@ -1,5 +1,4 @@
-// Jobs (Pipeline, FineTuning, Command): synchronous PUT, then a state machine NotStarted -> Queued -> Running ->
-// Completed (or Failed / hanging, by fault), cancel (CancelRequested -> Canceled), outputs and registered models.
+// Jobs (Pipeline, FineTuning, Command): synchronous PUT, a state machine to Completed, cancel, outputs, models.
 
 import { createHash } from 'node:crypto';
 import { inBackground } from '../core.js';

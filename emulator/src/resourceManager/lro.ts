@@ -1,5 +1,4 @@
-// Long-running operations as Azure ML runs them: 201 + Azure-AsyncOperation for creates, 202 + Location for
-// PATCH/DELETE, status bodies `Updating` then Succeeded/Failed, and the fault effects that fail or hang them.
+// Long-running operations as Azure ML runs them: Azure-AsyncOperation and Location polls, failing or hanging by fault.
 
 import type { Reply } from '../httpKit.js';
 import type { Operation } from '../store.js';

@@ -1,5 +1,4 @@
-// Online deployments: create/update (Azure-AsyncOperation), instance type and quota checked, container logs
-// (getLogs: StorageInitializer / InferenceServer) that explain failures, DELETE refused while serving traffic.
+// Online deployments: LRO create/update, instance type and quota checks, container logs, DELETE refused with traffic.
 
 import type { Reply } from '../httpKit.js';
 import type { Json, StoredResource } from '../store.js';

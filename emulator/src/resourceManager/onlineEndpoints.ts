@@ -1,5 +1,4 @@
-// Managed online endpoints: create/update (Azure-AsyncOperation), traffic and mirror-traffic rules, PATCH that
-// cannot change traffic, DELETE (202 + Location), listKeys / regenerateKeys; scoringUri null until Succeeded.
+// Managed online endpoints: LRO create/update, traffic and mirror rules, PATCH, DELETE, keys; scoringUri on success.
 
 import { randomBytes } from 'node:crypto';
 import type { Reply } from '../httpKit.js';

@@ -1,6 +1,4 @@
-// Microsoft.Authorization role assignments at any scope (409 RoleAssignmentExists for the same principal, role and
-// scope under another name; 403 for callers that cannot assign roles; PrincipalNotFound during replication),
-// and the built-in role definitions the toolkit names.
+// Role assignments at any scope (409 RoleAssignmentExists, 403, PrincipalNotFound) and built-in role definitions.
 
 import type { Reply } from '../httpKit.js';
 import { defaultIdentities } from '../options.js';

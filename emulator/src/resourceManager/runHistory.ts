@@ -1,5 +1,4 @@
-// The slice of the Azure ML data plane a client needs after a job: discovery, run history (status, error,
-// log file URLs), the log text itself, and MLflow runs/get for the job's metrics.
+// The Azure ML data plane a client reads after a job: discovery, run history, job logs, MLflow metrics.
 
 import type { EmulatorCore } from '../core.js';
 import type { IncomingCall, Reply } from '../httpKit.js';

@@ -1,5 +1,4 @@
-// Serverless (models-as-a-service) endpoints: create (Azure-AsyncOperation) for a model that exists, keys,
-// DELETE; inferenceEndpoint.uri serves the OpenAI-compatible /v1/chat/completions once Succeeded.
+// Serverless (models-as-a-service) endpoints: LRO create for a model that exists, keys, DELETE, inference URI.
 
 import { randomBytes } from 'node:crypto';
 import type { Reply } from '../httpKit.js';

@@ -1,5 +1,4 @@
-// Azure ML workspaces (kinds Default, Hub, Project): create (202 + Location), update, PATCH, DELETE, lists;
-// a new workspace gets its workspaceId GUID, discovery URL and default blob datastore (a container in Azurite).
+// Azure ML workspaces (Default, Hub, Project): create, update, PATCH, DELETE, lists; each gets its default datastore.
 
 import { randomUUID } from 'node:crypto';
 import type { Reply } from '../httpKit.js';
