@@ -143,7 +143,9 @@ export function requestHandler(core: EmulatorCore, listener: Listener, requests:
       res.writeHead(413, { 'Content-Type': 'text/plain' }).end(String(error));
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // Collapse repeated slashes (ARM tolerates `//subscriptions/...`, which SDKs build from a `/{scope}` path).
+    const target = (req.url ?? '/').replace(/^[^?]*/, (path) => path.replace(/\/{2,}/g, '/'));
+    const url = new URL(target, 'http://127.0.0.1');
     const path = safeDecode(url.pathname);
     const host = classify(listener, path);
     const call: IncomingCall = {

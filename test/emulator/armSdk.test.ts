@@ -1,6 +1,8 @@
 // @azure/arm-machinelearning (api-version 2022-10-01) against the emulator: reads, LRO pollers, retries, dropped fields.
 
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
+import { ManagedServiceIdentityClient } from '@azure/arm-msi';
 import { ClientSecretCredential } from '@azure/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../emulator/src/index.js';
@@ -9,6 +11,7 @@ import { ArmTestClient, startTestEmulator, trustEmulator } from './helpers.js';
 let emulator: Emulator;
 let arm: ArmTestClient;
 let client: AzureMachineLearningWorkspaces;
+let credential: ClientSecretCredential;
 let model: string;
 beforeAll(async () => {
   // No Retry-After on polls, so the SDK polls at updateIntervalInMs.
@@ -16,7 +19,7 @@ beforeAll(async () => {
   arm = new ArmTestClient(emulator);
   await arm.createWorkspace();
   model = await arm.createModel(arm.ws());
-  const credential = new ClientSecretCredential(emulator.env.AZURE_TENANT_ID!, emulator.env.AZURE_CLIENT_ID!, emulator.env.AZURE_CLIENT_SECRET!, {
+  credential = new ClientSecretCredential(emulator.env.AZURE_TENANT_ID!, emulator.env.AZURE_CLIENT_ID!, emulator.env.AZURE_CLIENT_SECRET!, {
     authorityHost: emulator.url,
     disableInstanceDiscovery: true,
     additionalPolicies: [trustEmulator(emulator)],
@@ -32,7 +35,16 @@ afterAll(() => emulator?.stop());
 
 const poll = { updateIntervalInMs: 25 };
 
+const sdkOptions = () => ({ $host: emulator.url, endpoint: emulator.url, additionalPolicies: [trustEmulator(emulator)] });
+
 describe('@azure/arm-machinelearning', () => {
+  it('creates a workspace through its 202 + Location poller', async () => {
+    const body = arm.workspaceBody() as { location: string; properties: Record<string, string> };
+    const workspace = await client.workspaces.beginCreateOrUpdateAndWait('rg', 'sdk-ws', { location: body.location, ...body.properties }, poll);
+    expect(workspace.provisioningState).toBe('Succeeded');
+    expect(workspace.discoveryUrl).toBe(`${emulator.url}/mlservices/eastus2/discovery`);
+  });
+
   it('gets a workspace and lists the region usages and VM sizes', async () => {
     const workspace = await client.workspaces.get('rg', 'mlws');
     expect(workspace.name).toBe('mlws');
@@ -93,5 +105,21 @@ describe('@azure/arm-machinelearning', () => {
     expect(put.query['api-version']).toBe('2022-10-01');
     expect((put.body as { properties: Record<string, unknown> }).properties.traffic).toEqual({ blue: 100 });
     expect((put.body as { properties: Record<string, unknown> }).properties).not.toHaveProperty('mirrorTraffic');
+  });
+});
+
+describe('@azure/arm-msi and @azure/arm-authorization', () => {
+  it('create a user-assigned identity and assign it a role (RoleAssignmentExists on a duplicate)', async () => {
+    const msi = new ManagedServiceIdentityClient(credential, emulator.env.AZURE_SUBSCRIPTION_ID!, sdkOptions());
+    const identity = await msi.userAssignedIdentities.createOrUpdate('rg', 'id-sdk', { location: 'eastus2' });
+    expect(identity.principalId).toMatch(/^[0-9a-f-]{36}$/);
+    const authorization = new AuthorizationManagementClient(credential, emulator.env.AZURE_SUBSCRIPTION_ID!, sdkOptions());
+    const scope = arm.rg();
+    const roleDefinitionId = `${arm.sub}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c`;
+    const assignment = await authorization.roleAssignments.create(scope, '8d3b0a9e-4f0e-4a59-9b1a-1c2d3e4f5a6b', { roleDefinitionId, principalId: identity.principalId!, principalType: 'ServicePrincipal' });
+    expect(assignment.scope).toBe(scope);
+    await expect(authorization.roleAssignments.create(scope, '8d3b0a9e-4f0e-4a59-9b1a-1c2d3e4f5a6c', { roleDefinitionId, principalId: identity.principalId! })).rejects.toMatchObject({ statusCode: 409, code: 'RoleAssignmentExists' });
+    const put = emulator.requests.filter((r) => r.method === 'PUT' && r.path.includes('/roleAssignments/')).at(-1)!;
+    expect(put.path).toBe(`${scope}/providers/Microsoft.Authorization/roleAssignments/8d3b0a9e-4f0e-4a59-9b1a-1c2d3e4f5a6c`);
   });
 });
