@@ -165,8 +165,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       deploymentLogs: (id) => read(() => structuredClone(core.store.get(id)?.runtime.logs as { StorageInitializer: string[]; InferenceServer: string[] } | undefined)),
       operations: () => read(() => core.store.allOperations().map(({ result: _result, ...op }) => ({ ...op }))),
       secrets: () => [...core.secrets],
-      scoring: core.scoring,
-      counters: core.counters,
+      get scoring() {
+        return structuredClone(core.scoring);
+      },
+      get counters() {
+        return { ...core.counters };
+      },
       github: { repo: (name) => core.github.repo(name), repos: () => core.github.repoNames() },
       azurite: core.azurite ? { port: core.azurite.port, pid: core.azurite.pid, accountUrl: core.azurite.accountUrl, accountName: core.azurite.accountName, accountKey: core.azurite.accountKey } : undefined,
       azuriteBlockedOutbound: () => [...(core.azurite?.blockedOutbound ?? [])],
