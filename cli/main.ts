@@ -17,12 +17,12 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 const DATASET_FLAGS = ['train-file', 'validation-file', 'model', 'max-tokens', 'min-examples', 'strict', 'max-annotations', 'validation-split', 'seed'] as const;
 const SIGN_IN_FLAGS = ['subscription-id', 'resource-group', 'workspace', 'client-id', 'tenant-id', 'auth', 'cloud'] as const;
 const UPLOAD_FLAGS = [...DATASET_FLAGS, 'data-name', 'datastore', ...SIGN_IN_FLAGS] as const;
-const BOOLEAN_FLAGS = new Set(['strict', 'no-azurite']);
+const BOOLEAN_FLAGS = new Set(['strict']);
 
 const COMMANDS: Record<string, { summary: string; flags: readonly string[] }> = {
   validate: { summary: 'check a JSONL chat dataset (and optionally split it)', flags: DATASET_FLAGS },
   upload: { summary: 'check, then upload the dataset to the workspace datastore and register data assets', flags: UPLOAD_FLAGS },
-  emulator: { summary: 'run the local Azure emulator (Azurite included) until stopped; prints the env to export', flags: ['port', 'faults', 'no-azurite'] },
+  emulator: { summary: 'run the local Azure emulator (Azurite included) until stopped; prints the env to export (amlft emulator --help)', flags: [] },
 };
 
 export function usage(): string {
@@ -65,26 +65,24 @@ async function datasetCommand(command: 'validate' | 'upload', flags: Record<stri
   return result.passed ? EXIT.ok : EXIT.failed;
 }
 
-async function emulatorCommand(flags: Record<string, string>, io: CliIo): Promise<number> {
-  const { startEmulator, formatEnv } = await import('../emulator/src/index.js');
-  const port = flags.port === undefined ? 0 : Number(flags.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError('port', flags.port ?? '', 'expected a port number from 0 (any free port) to 65535');
-  const emulator = await startEmulator({ port, azurite: flags['no-azurite'] !== 'true', ...(flags.faults !== undefined ? { faults: flags.faults } : {}) });
-  io.writeError(`amlft emulator listening on ${emulator.url} (GitHub stand-ins on ${emulator.githubUrl}); loopback only. Ctrl-C stops it.\n`);
-  io.writeError('Export this environment in the shell that runs the toolkit:\n\n');
-  io.write(`${formatEnv(emulator)}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await emulator.stop();
-  io.writeError('amlft emulator stopped\n');
-  return EXIT.ok;
+/** `amlft emulator` is the emulator's own command (its flags: --port, --fault, --no-azurite, ...). */
+async function emulatorCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { runEmulatorCommand } = await import('../emulator/src/command.js');
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
+  try {
+    return await runEmulatorCommand([...argv], { stdout: io.write, stderr: io.writeError, signal: stop.signal });
+  } finally {
+    process.off('SIGINT', abort);
+    process.off('SIGTERM', abort);
+  }
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let json = false;
+  if (argv[0] === 'emulator') return emulatorCommand(argv.slice(1), io);
   try {
     const line = parseCommandLine(argv, BOOLEAN_FLAGS);
     json = line.json;
@@ -99,8 +97,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'validate':
       case 'upload':
         return await datasetCommand(line.command, line.flags, json, io);
-      case 'emulator':
-        return await emulatorCommand(line.flags, io);
       default:
         throw new UsageError(`unknown command '${line.command}'`);
     }
