@@ -1,7 +1,7 @@
 // The one HTTP pipeline every Azure call goes through: bearer auth, retries, a user agent naming the toolkit.
 
 import { createClientPipeline } from '@azure/core-client';
-import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest, type HttpClient, type HttpMethods, type Pipeline, type PipelineResponse } from '@azure/core-rest-pipeline';
+import { bearerTokenAuthenticationPolicy, bearerTokenAuthenticationPolicyName, createDefaultHttpClient, createHttpHeaders, createPipelineRequest, type HttpClient, type HttpMethods, type Pipeline, type PipelineResponse } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/core-auth';
 import type { Clock } from '../clock.js';
 import { DEFAULT_RETRY, retryPolicy, type RetryInfo } from './retryPolicy.js';
@@ -36,6 +36,10 @@ export function createArmTransport(options: ArmPipelineOptions): ArmTransport {
     credentialOptions: { credential: options.credential, credentialScopes: options.scope },
     userAgentOptions: { userAgentPrefix: USER_AGENT },
   });
+  // core-client signs before the Retry phase, so every retry would resend the first attempt's token,
+  // which can expire during a long back-off. Signing in the Sign phase signs each attempt afresh.
+  pipeline.removePolicy({ name: bearerTokenAuthenticationPolicyName });
+  pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: options.scope }), { phase: 'Sign' });
   pipeline.removePolicy({ phase: 'Retry' });
   pipeline.addPolicy(
     retryPolicy({ ...DEFAULT_RETRY, ...options.retry, clock: options.clock, ...(options.onRetry ? { onRetry: options.onRetry } : {}) }),

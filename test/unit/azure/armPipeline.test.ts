@@ -40,6 +40,17 @@ describe('the shared pipeline', () => {
     expect(clock.slept[0]).toBe(7000);
   });
 
+  it('signs every retry afresh, so a long back-off never resends an expired token', async () => {
+    const server = scriptedServer();
+    let issued = 0;
+    const credential = { getToken: async () => ({ token: `token-${++issued}`, expiresOnTimestamp: Date.now() - 1 }) };
+    const transport = createArmTransport({ credential, scope: `${ARM}/.default`, clock: instantClock(), httpClient: server });
+    server.on(`GET ${EP}`, { status: 503 }, { status: 503 }, { body: {} });
+    await sendJson(transport, { method: 'GET', url: `${ARM}${EP}`, operation: 'read endpoint' });
+    const tokens = server.requests.map((r) => r.headers.authorization);
+    expect(new Set(tokens).size).toBe(3);
+  });
+
   it('caps a long Retry-After', async () => {
     const { server, transport, clock } = setup({ maxDelayMs: 30_000 });
     server.on(`GET ${EP}`, { status: 429, headers: { 'retry-after': '3600' } }, { body: {} });
