@@ -14,7 +14,7 @@ export const isLoopbackHost = (host: string): boolean => loopback.has(host.repla
 type ConnectArgs = Parameters<net.Socket['connect']>;
 
 /** Where a `Socket#connect` call goes; undefined for a Unix socket or pipe. */
-function destination(args: unknown[]): OutboundAttempt | undefined {
+export function destination(args: unknown[]): OutboundAttempt | undefined {
   // Node passes its normalised arguments as [options, callback] inside an array.
   const first = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
   if (typeof first === 'object' && first !== null) {
