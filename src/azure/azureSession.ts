@@ -7,7 +7,7 @@ import { isCustomCloudInput, resolveCloud, type AzureCloud, type CloudMetadata }
 import { signIn, type SignInEnvironment } from './credentials.js';
 import { createArmTransport, type ArmTransport } from './armPipeline.js';
 import type { RetryInfo } from './retryPolicy.js';
-import { createMachineLearningWorkspace, type MachineLearningWorkspace } from './machineLearningClient.js';
+import { createMachineLearningWorkspace, resolveApiVersions, type ApiVersions, type MachineLearningWorkspace } from './machineLearningClient.js';
 import type { SignInInputs } from './signInInputs.js';
 
 export interface AzureSession {
@@ -23,6 +23,8 @@ export interface AzureSession {
 export interface SessionOptions extends SignInEnvironment {
   readonly clock: Clock;
   readonly log?: (message: string) => void;
+  /** Per-family api-version overrides (AMLFT_API_VERSIONS also applies). */
+  readonly apiVersions?: Partial<ApiVersions>;
 }
 
 /** Reads a custom Resource Manager's published endpoints (Azure Stack style); unauthenticated. */
@@ -43,6 +45,7 @@ async function readCloudMetadata(resourceManager: string, httpClient: HttpClient
 }
 
 export async function connectAzure(inputs: SignInInputs, options: SessionOptions): Promise<AzureSession> {
+  const apiVersions = resolveApiVersions(options.env, options.apiVersions);
   const httpClient = options.httpClient ?? createDefaultHttpClient();
   const metadata = isCustomCloudInput(inputs.cloud) ? await readCloudMetadata(inputs.cloud, httpClient) : undefined;
   const cloud = resolveCloud(inputs.cloud, options.env, metadata);
@@ -60,7 +63,7 @@ export async function connectAzure(inputs: SignInInputs, options: SessionOptions
     credential: signedIn.credential,
     signInDescription: signedIn.description,
     transport,
-    workspace: createMachineLearningWorkspace({ subscriptionId: inputs.subscriptionId, resourceGroup: inputs.resourceGroup, workspace: inputs.workspace }, cloud, signedIn.credential, transport),
+    workspace: createMachineLearningWorkspace({ subscriptionId: inputs.subscriptionId, resourceGroup: inputs.resourceGroup, workspace: inputs.workspace }, cloud, signedIn.credential, transport, apiVersions),
     httpClient,
   };
 }

@@ -7,12 +7,38 @@ import type { AzureCloud } from './cloud.js';
 import { ArmError, hintFor } from './armErrors.js';
 import { sendJson, type ArmTransport } from './armPipeline.js';
 import { armUrl, workspaceId, type WorkspaceRef } from './resourceIds.js';
+import { InputError } from '../inputs/parseInputs.js';
 
-/** api-versions per operation family, for what the SDK (2022-10-01) cannot express. */
-export const API_VERSIONS = {
-  /** Workspace kind (hub / project) and serverless routes. */
+/** api-versions per operation family, for the calls the SDK (2022-10-01) cannot express. */
+export interface ApiVersions {
+  /** Workspaces (kind: hub / project). */
+  readonly workspaces: string;
+}
+
+export const DEFAULT_API_VERSIONS: ApiVersions = {
   workspaces: '2024-10-01',
-} as const;
+};
+
+/**
+ * The api-versions in force: the defaults, overridden per family by AMLFT_API_VERSIONS (JSON, e.g.
+ * {"workspaces":"2025-01-01-preview"}) — for a sovereign cloud or Azure Stack that lags behind.
+ */
+export function resolveApiVersions(env: NodeJS.ProcessEnv, overrides: Partial<ApiVersions> = {}): ApiVersions {
+  let fromEnv: Partial<ApiVersions> = {};
+  const raw = env.AMLFT_API_VERSIONS?.trim();
+  if (raw) {
+    try {
+      fromEnv = JSON.parse(raw) as Partial<ApiVersions>;
+    } catch {
+      throw new InputError('AMLFT_API_VERSIONS', raw, `expected JSON such as {"workspaces":"2024-10-01"}`);
+    }
+    for (const [family, version] of Object.entries(fromEnv)) {
+      if (!(family in DEFAULT_API_VERSIONS)) throw new InputError('AMLFT_API_VERSIONS', raw, `unknown family '${family}'; families: ${Object.keys(DEFAULT_API_VERSIONS).join(', ')}`);
+      if (typeof version !== 'string' || !/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(version)) throw new InputError('AMLFT_API_VERSIONS', raw, `'${String(version)}' for ${family} is not an api-version like 2024-10-01 or 2024-10-01-preview`);
+    }
+  }
+  return { ...DEFAULT_API_VERSIONS, ...fromEnv, ...overrides };
+}
 
 export interface WorkspaceInfo {
   readonly id: string;
@@ -83,7 +109,7 @@ async function orUndefinedOn404<T>(call: () => Promise<T>): Promise<T | undefine
   }
 }
 
-export function createMachineLearningWorkspace(ref: WorkspaceRef, cloud: AzureCloud, credential: TokenCredential, transport: ArmTransport): MachineLearningWorkspace {
+export function createMachineLearningWorkspace(ref: WorkspaceRef, cloud: AzureCloud, credential: TokenCredential, transport: ArmTransport, apiVersions: ApiVersions = DEFAULT_API_VERSIONS): MachineLearningWorkspace {
   const sdk = new AzureMachineLearningWorkspaces(credential, ref.subscriptionId, {
     pipeline: transport.pipeline,
     httpClient: transport.httpClient,
@@ -97,7 +123,7 @@ export function createMachineLearningWorkspace(ref: WorkspaceRef, cloud: AzureCl
     ref,
     async getWorkspace() {
       // Raw JSON: the SDK's model has no `kind`, and its serializer would drop it.
-      const response = await sendJson(transport, { method: 'GET', url: armUrl(cloud.resourceManager, workspaceId(ref), API_VERSIONS.workspaces), operation: `read workspace '${ws}'` });
+      const response = await sendJson(transport, { method: 'GET', url: armUrl(cloud.resourceManager, workspaceId(ref), apiVersions.workspaces), operation: `read workspace '${ws}'` });
       const w = response.body as { id?: string; name?: string; location?: string; kind?: string; properties?: { workspaceId?: string; storageAccount?: string; containerRegistry?: string } };
       return {
         id: w.id ?? workspaceId(ref),

@@ -87,3 +87,15 @@ describe('federated credential failures', () => {
     expect(readJwtClaims('not-a-jwt')).toBeUndefined();
   });
 });
+
+describe('api-versions per operation family', () => {
+  it('defaults, then AMLFT_API_VERSIONS, then explicit overrides', async () => {
+    const { resolveApiVersions, DEFAULT_API_VERSIONS } = await import('../../../src/azure/machineLearningClient.js');
+    expect(resolveApiVersions({})).toEqual(DEFAULT_API_VERSIONS);
+    expect(resolveApiVersions({ AMLFT_API_VERSIONS: '{"workspaces":"2025-01-01-preview"}' }).workspaces).toBe('2025-01-01-preview');
+    expect(resolveApiVersions({ AMLFT_API_VERSIONS: '{"workspaces":"2025-01-01-preview"}' }, { workspaces: '2023-10-01' }).workspaces).toBe('2023-10-01');
+    expect(() => resolveApiVersions({ AMLFT_API_VERSIONS: '{"jobs":"2024-10-01"}' })).toThrow("unknown family 'jobs'");
+    expect(() => resolveApiVersions({ AMLFT_API_VERSIONS: '{"workspaces":"latest"}' })).toThrow("'latest' for workspaces is not an api-version");
+    expect(() => resolveApiVersions({ AMLFT_API_VERSIONS: 'nope' })).toThrow("input 'AMLFT_API_VERSIONS': 'nope' is not valid; expected JSON");
+  });
+});
