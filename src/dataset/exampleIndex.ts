@@ -22,7 +22,8 @@ export function fingerprint(canonical: string): Fingerprint {
   return { high: mix(a ^ Math.imul(b, 0x9e3779b1)), low: mix(b ^ Math.imul(a, 0x85ebca6b)) };
 }
 
-function mix(h: number): number {
+/** murmur3's 32-bit finaliser: spreads every input bit over the whole output. */
+export function mix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -7,6 +7,7 @@ import type { ChatModel } from './chatModels.js';
 import { fingerprint } from './exampleIndex.js';
 import { IntegerDistribution, type DistributionSnapshot } from './integerDistribution.js';
 import { splitLines, type LineSink } from './readLines.js';
+import { GrowableUint32 } from './growableUint32.js';
 import { quote, validateExample } from './validateExample.js';
 
 export interface LineValidatorSettings {
@@ -77,22 +78,6 @@ export function jsonErrorDetail(error: unknown, text: string): string {
   const offset = Number(position[1]);
   const near = text.slice(Math.max(0, offset - 12), offset + 12);
   return `not valid JSON at column ${offset + 1} (near ${quote(near, 30)}): ${what}`;
-}
-
-class GrowableUint32 {
-  private data = new Uint32Array(256);
-  length = 0;
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Uint32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = value;
-  }
-  take(): Uint32Array {
-    return this.data.slice(0, this.length);
-  }
 }
 
 export class LineValidator implements LineSink {

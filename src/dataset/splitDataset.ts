@@ -1,6 +1,7 @@
 // Decides and writes a deterministic, seeded train/validation split that keeps identical examples on the same side.
 
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { mix } from './exampleIndex.js';
 import { readLines } from './readLines.js';
 
 /** Appends lines to a file through a fixed buffer: constant memory from a synchronous callback. */
@@ -39,13 +40,7 @@ class LineWriter {
 
 /** Mixes a 32-bit fingerprint with the seed (murmur3 finalizer): uniform, deterministic keys. */
 export function splitKey(fingerprintLow: number, seed: number): number {
-  let h = (fingerprintLow ^ Math.imul(seed | 0, 0x9e3779b1)) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return mix((fingerprintLow ^ Math.imul(seed | 0, 0x9e3779b1)) >>> 0);
 }
 
 /**

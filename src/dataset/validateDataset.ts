@@ -16,6 +16,7 @@ import { FindingLog } from './findingLog.js';
 import { IntegerDistribution, type DistributionSummary } from './integerDistribution.js';
 import { LineValidator, type ChunkResult, type LineValidatorSettings } from './lineValidator.js';
 import { readChunks } from './readLines.js';
+import { GrowableUint32 } from './growableUint32.js';
 import { splitKey, validationThreshold, writeSplit } from './splitDataset.js';
 import { countTokens as defaultCountTokens } from './tokenizer/countTokens.js';
 
@@ -123,22 +124,6 @@ async function sniffNotText(path: string): Promise<string | undefined> {
     return high * 10 > sample.length ? 'its start is not UTF-8 text: it is binary or in another encoding; save it as UTF-8 JSONL' : undefined;
   } finally {
     await handle.close();
-  }
-}
-
-class GrowableUint32 {
-  private data = new Uint32Array(1024);
-  length = 0;
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Uint32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = value;
-  }
-  take(): Uint32Array {
-    return this.data.slice(0, this.length);
   }
 }
 
