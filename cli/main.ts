@@ -14,10 +14,10 @@ import { terminalReporter } from './terminalReporter.js';
 /** Exit codes: 0 success, 1 the work failed, 2 the command line was wrong. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-const DATASET_FLAGS = ['train-file', 'validation-file', 'model', 'max-tokens', 'min-examples', 'strict', 'max-annotations', 'validation-split', 'seed'] as const;
+const DATASET_FLAGS = ['train-file', 'validation-file', 'model', 'max-tokens', 'min-examples', 'strict', 'max-annotations', 'validation-split', 'seed', 'exact-tokens'] as const;
 const SIGN_IN_FLAGS = ['subscription-id', 'resource-group', 'workspace', 'client-id', 'tenant-id', 'auth', 'cloud'] as const;
 const UPLOAD_FLAGS = [...DATASET_FLAGS, 'data-name', 'datastore', ...SIGN_IN_FLAGS] as const;
-const BOOLEAN_FLAGS = new Set(['strict']);
+const BOOLEAN_FLAGS = new Set(['strict', 'exact-tokens']);
 
 const COMMANDS: Record<string, { summary: string; flags: readonly string[] }> = {
   validate: { summary: 'check a JSONL chat dataset (and optionally split it)', flags: DATASET_FLAGS },

@@ -15,6 +15,8 @@ export interface DatasetInputs {
   readonly minExamples: number;
   readonly strict: boolean;
   readonly maxAnnotations: number;
+  /** False: examples whose size proves them under the limit are not tokenized (statistics become bounds). */
+  readonly exactTokens: boolean;
   readonly validationSplit?: number;
   readonly seed: number;
   /** Set when upload is true: where to upload, and as what. */
@@ -56,6 +58,7 @@ export function parseDatasetInputs(source: InputSource, env: NodeJS.ProcessEnv =
   const minExamples = integerInput(source, 'min-examples', { default: 10, min: 1 });
   const strict = booleanInput(source, 'strict', false);
   const maxAnnotations = integerInput(source, 'max-annotations', { default: 50, min: 0, max: 1000 });
+  const exactTokens = booleanInput(source, 'exact-tokens', true);
   const validationSplit = numberInput(source, 'validation-split', { above: 0, below: 1 });
   if (validationSplit !== undefined && validationFile !== undefined) {
     throw new InputError('validation-split', String(validationSplit), 'it only applies when no validation-file is given; remove one of the two');
@@ -72,6 +75,7 @@ export function parseDatasetInputs(source: InputSource, env: NodeJS.ProcessEnv =
     minExamples,
     strict,
     maxAnnotations,
+    exactTokens,
     ...(validationSplit !== undefined ? { validationSplit } : {}),
     seed,
     ...(upload !== undefined ? { upload } : {}),

@@ -58,6 +58,7 @@ export async function runDatasetCheck(inputs: DatasetInputs, env: DatasetRunEnvi
       model: inputs.model,
       maxTokens: inputs.maxTokens,
       minExamples: inputs.minExamples,
+      exactTokens: inputs.exactTokens,
       ...(inputs.validationSplit !== undefined ? { split: { fraction: inputs.validationSplit, seed: inputs.seed, outputDir } } : {}),
       ...(env.workers ? { workerScript: env.workers.script, ...(env.workers.count !== undefined ? { workers: env.workers.count } : {}) } : {}),
     });

@@ -53,3 +53,14 @@ describe('amlft', () => {
     expect(parseCommandLine(['validate', '--strict', '--no-azurite', '--seed=3'], new Set(['strict', 'azurite'])).flags).toEqual({ strict: 'true', azurite: 'false', seed: '3' });
   });
 });
+
+describe('amlft validate --no-exact-tokens', () => {
+  it('skips tokenizing what the byte count proves under the limit, and says the statistics are bounds', async () => {
+    const run = await cli('validate', '--train-file', 'train.jsonl', '--no-exact-tokens', '--json');
+    const parsed = JSON.parse(run.out);
+    expect(parsed.passed).toBe(true);
+    expect(parsed.report.files[0].exactTokens).toBe(false);
+    const exact = JSON.parse((await cli('validate', '--train-file', 'train.jsonl', '--json')).out);
+    expect(parsed.report.files[0].tokensPerExample.max).toBeGreaterThanOrEqual(exact.report.files[0].tokensPerExample.max);
+  });
+});
