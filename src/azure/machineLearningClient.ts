@@ -13,10 +13,34 @@ import { InputError } from '../inputs/parseInputs.js';
 export interface ApiVersions {
   /** Workspaces (kind: hub / project). */
   readonly workspaces: string;
+  /** AmlCompute clusters. */
+  readonly computes: string;
+  /** Region usages, quotas and VM sizes. */
+  readonly quota: string;
+  /** Resource providers and resource groups (Microsoft.Resources). */
+  readonly resources: string;
+  /** User-assigned managed identities (Microsoft.ManagedIdentity). */
+  readonly identities: string;
+  /** Role assignments (Microsoft.Authorization). */
+  readonly roleAssignments: string;
+  /** The workspace's dependent resources. */
+  readonly storageAccounts: string;
+  readonly keyVaults: string;
+  readonly applicationInsights: string;
+  readonly containerRegistries: string;
 }
 
 export const DEFAULT_API_VERSIONS: ApiVersions = {
   workspaces: '2024-10-01',
+  computes: '2024-10-01',
+  quota: '2024-10-01',
+  resources: '2021-04-01',
+  identities: '2023-01-31',
+  roleAssignments: '2022-04-01',
+  storageAccounts: '2023-01-01',
+  keyVaults: '2023-07-01',
+  applicationInsights: '2020-02-02',
+  containerRegistries: '2023-07-01',
 };
 
 /**
