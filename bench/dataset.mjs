@@ -45,7 +45,8 @@ const full = best(() =>
     import { findChatModel } from './build/src/dataset/chatModels.js';
     const model = findChatModel('phi-3-mini-4k-instruct');
     const t = performance.now();
-    const report = await validateDataset({ trainFile: ${JSON.stringify(file)}, model, maxTokens: model.contextTokens, minExamples: 10 });
+    const workerScript = new URL('./build/src/dataset/datasetWorkerMain.js', 'file://${root}/');
+    const report = await validateDataset({ trainFile: ${JSON.stringify(file)}, model, maxTokens: model.contextTokens, minExamples: 10, workerScript });
     const seconds = (performance.now() - t) / 1000;
     const f = report.files[0];
     const extra = { examples: f.examples, exact: f.exactTokens, tokens: f.tokensPerExample.total, overLimit: f.overLimit, p95: f.tokensPerExample.p95, errors: report.errors, warnings: report.warnings };

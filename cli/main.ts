@@ -48,6 +48,8 @@ async function datasetCommand(command: 'validate' | 'upload', flags: Record<stri
     {
       workspace: io.cwd,
       outputDir: io.env.RUNNER_TEMP ?? tmpdir(),
+      // The CLI runs from build/, where the compiled worker entry sits beside the library.
+      workers: { script: new URL('../src/dataset/datasetWorkerMain.js', import.meta.url) },
       connectStore: datasetStoreConnector({
         env: io.env,
         getIdToken: async () => {

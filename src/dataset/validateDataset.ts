@@ -3,11 +3,9 @@
 // parallel run reports exactly what a serial one does.
 
 import { isUtf8 } from 'node:buffer';
-import { existsSync } from 'node:fs';
 import { mkdir, open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CheckId, Finding } from './checks.js';
 import type { ChatModel } from './chatModels.js';
 import { DatasetWorkerPool } from './datasetWorkerPool.js';
@@ -49,7 +47,7 @@ export interface ValidateDatasetOptions {
   readonly countTokens?: (text: string) => number;
   /** Worker threads: 0 validates in this thread; default: by file size and cores. */
   readonly workers?: number;
-  /** Module a worker runs (it must call runDatasetWorker); default: the compiled datasetWorkerMain.js. */
+  /** Module a worker runs (it must call runDatasetWorker); without one, validation stays in this thread. */
   readonly workerScript?: URL;
 }
 
@@ -208,11 +206,6 @@ interface RunContext {
   readonly countTokens: (text: string) => number;
 }
 
-function defaultWorkerScript(): URL | undefined {
-  const url = new URL('./datasetWorkerMain.js', import.meta.url);
-  return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : undefined;
-}
-
 function workerCount(options: ValidateDatasetOptions, size: number, script: URL | undefined): number {
   if (script === undefined || options.countTokens !== undefined) return 0;
   if (options.workers !== undefined) return Math.max(0, Math.floor(options.workers));
@@ -238,7 +231,7 @@ async function validateFile(
   } else if (notText !== undefined) {
     log.add(display, 0, 'binary-file', `${display} is not a JSONL text file: ${notText}`);
   } else {
-    const script = options.workerScript ?? defaultWorkerScript();
+    const script = options.workerScript;
     const workers = workerCount(options, size, script);
     const local = new LineValidator(ctx.settings, ctx.countTokens);
     const pool = workers > 0 && script !== undefined ? new DatasetWorkerPool(script, workers, ctx.settings) : undefined;
