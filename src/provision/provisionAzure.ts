@@ -80,9 +80,13 @@ export async function readObservedState(target: AzureTarget, desired: DesiredSta
   for (const kind of Object.keys(DEPENDENT_TYPES) as DependentKind[]) {
     dependents[kind] = (await getOrUndefined(target, desired.dependents[kind], v[DEPENDENT_API[kind]], `read ${DEPENDENT_TYPES[kind].label} '${lastSegment(desired.dependents[kind])}'`)) !== undefined;
   }
-  const hub = desired.hub ? observedWorkspace(await getOrUndefined(target, desired.hub.id, v.workspaces, `read hub workspace '${desired.hub.name}'`)) : undefined;
-  const workspace = observedWorkspace(await getOrUndefined(target, desired.workspace.id, v.workspaces, `read workspace '${desired.workspace.name}'`));
-  const identityBody = await getOrUndefined(target, desired.identity.id, v.identities, `read managed identity '${desired.identity.name}'`);
+  // Nothing can exist under a namespace the subscription has not registered, and Azure may answer a read
+  // there with 409 MissingSubscriptionRegistration rather than 404: do not ask.
+  const registered = (namespace: string) => Object.entries(providers).some(([n, state]) => n.toLowerCase() === namespace.toLowerCase() && state === 'Registered');
+  const ml = registered('Microsoft.MachineLearningServices');
+  const hub = ml && desired.hub ? observedWorkspace(await getOrUndefined(target, desired.hub.id, v.workspaces, `read hub workspace '${desired.hub.name}'`)) : undefined;
+  const workspace = !ml ? undefined : observedWorkspace(await getOrUndefined(target, desired.workspace.id, v.workspaces, `read workspace '${desired.workspace.name}'`));
+  const identityBody = !registered('Microsoft.ManagedIdentity') ? undefined : await getOrUndefined(target, desired.identity.id, v.identities, `read managed identity '${desired.identity.name}'`);
   const identity = identityBody ? { id: String(identityBody.id ?? desired.identity.id), principalId: String(identityBody.properties?.principalId ?? ''), clientId: String(identityBody.properties?.clientId ?? '') } : undefined;
 
   const roleAssignments: { scope: string; roleDefinitionGuid: string }[] = [];

@@ -162,6 +162,25 @@ describe('provision against the emulator', () => {
     expect(run.reporter.logs.filter((l) => /already assigned/.test(l))).toHaveLength(3);
   }, 30_000);
 
+  it('creates a hub and a project in it (workspace-kind: project), on a subscription without the ML providers registered', async () => {
+    const em = await start({ unregisteredProviders: ['microsoft.machinelearningservices', 'microsoft.managedidentity'] });
+    const run = await provision(em, { 'workspace-kind': 'project' });
+    expect(run.error).toBeUndefined();
+    expect(run.requests.some((r) => r.method === 'GET' && /workspaces|userAssignedIdentities/.test(r.path) && r.status === 404)).toBe(false);
+    const hub = write(run.writeLines, /^PUT .*workspaces\/mlws-hub$/);
+    const project = write(run.writeLines, /^PUT .*workspaces\/mlws$/);
+    expect(hub).toBeGreaterThan(write(run.writeLines, /registries\/[^/]+$/));
+    expect(project).toBeGreaterThan(hub);
+    const body = em.state.resource(run.reporter.outputs['workspace-id']!)!;
+    expect(body.kind).toBe('Project');
+    expect(body.properties.hubResourceId).toMatch(/workspaces\/mlws-hub$/);
+    // Roles go to the hub's storage and registry, which the project uses.
+    expect(run.reporter.outputs['container-registry']).toMatch(/registries\/crmlwshub/);
+    expect(run.writeLines.filter((l) => /registries\/crmlwshub[0-9a-f]+\/providers\/Microsoft\.Authorization\/roleAssignments/.test(l))).toHaveLength(1);
+    const again = await provision(em, { 'workspace-kind': 'project' });
+    expect(again.writes).toEqual([]);
+  }, 30_000);
+
   it('dry-run prints the plan and writes nothing', async () => {
     const em = await start();
     const run = await provision(em, { 'dry-run': 'true' });
