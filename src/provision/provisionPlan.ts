@@ -279,3 +279,12 @@ export function planProvisioning(desired: DesiredState, observed: ObservedState)
 
   return { steps, writes: steps.filter((s) => s.write).length, storageAccount, containerRegistry };
 }
+
+/**
+ * Training nodes the quota preflight must find room for: all of max-nodes for a new cluster, the
+ * increase for a larger one, none for a cluster that stays as it is (its quota is already its own).
+ */
+export function newTrainingNodes(desired: DesiredState, observed: ObservedState): number {
+  if (!observed.compute) return desired.compute.maxNodes;
+  return Math.max(0, desired.compute.maxNodes - observed.compute.maxNodes);
+}

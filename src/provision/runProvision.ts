@@ -9,7 +9,7 @@ import { UserFacingError } from '../github/runAction.js';
 import { planLines, planMarkdown, quotaMarkdown } from './planReport.js';
 import { applyPlan, readObservedState, readRegionQuota, type AzureTarget } from './provisionAzure.js';
 import type { ProvisionInputs } from './provisionInputs.js';
-import { desiredState, planProvisioning, PlanConflictError, type ProvisionPlan } from './provisionPlan.js';
+import { desiredState, newTrainingNodes, planProvisioning, PlanConflictError, type ProvisionPlan } from './provisionPlan.js';
 import { checkQuota, VmSizeUnavailableError, type QuotaNeed } from './quotaCheck.js';
 
 export interface ProvisionOptions extends SessionOptions {
@@ -91,7 +91,7 @@ export async function runProvision(inputs: ProvisionInputs, options: ProvisionOp
 
     if (inputs.checkQuota && plan.writes > 0) {
       const needs: QuotaNeed[] = [
-        { input: 'vm-size', vmSize: inputs.vmSize, count: inputs.maxNodes, priority: inputs.vmPriority },
+        { input: 'vm-size', vmSize: inputs.vmSize, count: newTrainingNodes(desired, observed), priority: inputs.vmPriority },
         { input: 'serving-vm-size', vmSize: inputs.servingVmSize, count: inputs.servingInstances, priority: 'dedicated' },
       ];
       const region = await readRegionQuota(target, subscriptionId, inputs.location);

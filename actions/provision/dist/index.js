@@ -100784,6 +100784,15 @@ function planProvisioning(desired, observed) {
     }
     return { steps, writes: steps.filter((s) => s.write).length, storageAccount, containerRegistry };
 }
+/**
+ * Training nodes the quota preflight must find room for: all of max-nodes for a new cluster, the
+ * increase for a larger one, none for a cluster that stays as it is (its quota is already its own).
+ */
+function newTrainingNodes(desired, observed) {
+    if (!observed.compute)
+        return desired.compute.maxNodes;
+    return Math.max(0, desired.compute.maxNodes - observed.compute.maxNodes);
+}
 
 ;// CONCATENATED MODULE: ./build/src/provision/provisionAzure.js
 // Reads what Azure has for a provisioning plan, and writes only what the plan says, in dependency order.
@@ -101155,7 +101164,7 @@ async function runProvision(inputs, options, reporter) {
         }
         if (inputs.checkQuota && plan.writes > 0) {
             const needs = [
-                { input: 'vm-size', vmSize: inputs.vmSize, count: inputs.maxNodes, priority: inputs.vmPriority },
+                { input: 'vm-size', vmSize: inputs.vmSize, count: newTrainingNodes(desired, observed), priority: inputs.vmPriority },
                 { input: 'serving-vm-size', vmSize: inputs.servingVmSize, count: inputs.servingInstances, priority: 'dedicated' },
             ];
             const region = await readRegionQuota(target, subscriptionId, inputs.location);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { inputsFromRecord } from '../../../src/inputs/parseInputs.js';
 import { parseProvisionInputs } from '../../../src/provision/provisionInputs.js';
-import { desiredState, isoDurationSeconds, planProvisioning, PlanConflictError, dependentNames, type ObservedState, type ObservedWorkspace } from '../../../src/provision/provisionPlan.js';
+import { desiredState, isoDurationSeconds, newTrainingNodes, planProvisioning, PlanConflictError, dependentNames, type ObservedState, type ObservedWorkspace } from '../../../src/provision/provisionPlan.js';
 import { roleAssignmentName } from '../../../src/provision/roleAssignmentName.js';
 import { planLines, planMarkdown } from '../../../src/provision/planReport.js';
 
@@ -129,6 +129,17 @@ describe('planProvisioning', () => {
     expect(planLines(plan)).toContain("update    compute cluster 'gpu-cluster': maxNodeCount 1 -> 3");
     expect(planMarkdown(plan, 'Plan')).toContain('| compute cluster | gpu-cluster | update | maxNodeCount 1 -&gt; 3 |'.replace('-&gt;', '->'));
     expect(planMarkdown(plan, 'Plan')).toContain('1 write planned.');
+  });
+});
+
+describe('newTrainingNodes', () => {
+  it.each<[string, Record<string, string>, ObservedState, number]>([
+    ['a new cluster counts all of max-nodes', { 'max-nodes': '3' }, nothing, 3],
+    ['an unchanged cluster counts nothing', {}, provisioned(), 0],
+    ['a larger cluster counts the increase', { 'max-nodes': '4' }, provisioned(), 3],
+    ['a smaller cluster counts nothing', { 'max-nodes': '1' }, { ...provisioned(), compute: { ...provisioned().compute!, maxNodes: 5 } }, 0],
+  ])('%s', (_name, extra, observed, nodes) => {
+    expect(newTrainingNodes(desired(extra), observed)).toBe(nodes);
   });
 });
 
