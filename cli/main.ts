@@ -7,6 +7,8 @@ import { datasetStoreConnector } from '../src/dataset/datasetStore.js';
 import { runDatasetCheck } from '../src/dataset/runDatasetCheck.js';
 import { describeFailure } from '../src/github/runAction.js';
 import { runTags } from '../src/github/runContext.js';
+import { parseProvisionInputs } from '../src/provision/provisionInputs.js';
+import { runProvision } from '../src/provision/runProvision.js';
 import { InputError, inputsFromRecord } from '../src/inputs/parseInputs.js';
 import { checkFlags, parseCommandLine, UsageError } from './parseCommandLine.js';
 import { terminalReporter } from './terminalReporter.js';
@@ -17,11 +19,16 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 const DATASET_FLAGS = ['train-file', 'validation-file', 'model', 'max-tokens', 'min-examples', 'strict', 'max-annotations', 'validation-split', 'seed', 'exact-tokens'] as const;
 const SIGN_IN_FLAGS = ['subscription-id', 'resource-group', 'workspace', 'client-id', 'tenant-id', 'auth', 'cloud'] as const;
 const UPLOAD_FLAGS = [...DATASET_FLAGS, 'data-name', 'datastore', ...SIGN_IN_FLAGS] as const;
-const BOOLEAN_FLAGS = new Set(['strict', 'exact-tokens']);
+const PROVISION_FLAGS = [
+  ...SIGN_IN_FLAGS, 'location', 'create-resource-group', 'workspace-kind', 'hub', 'compute', 'vm-size', 'vm-priority', 'min-nodes', 'max-nodes',
+  'idle-seconds', 'identity', 'attach-identity', 'assign-roles', 'serving-vm-size', 'serving-instances', 'check-quota', 'dry-run',
+] as const;
+const BOOLEAN_FLAGS = new Set(['strict', 'exact-tokens', 'create-resource-group', 'attach-identity', 'assign-roles', 'check-quota', 'dry-run']);
 
 const COMMANDS: Record<string, { summary: string; flags: readonly string[] }> = {
   validate: { summary: 'check a JSONL chat dataset (and optionally split it)', flags: DATASET_FLAGS },
   upload: { summary: 'check, then upload the dataset to the workspace datastore and register data assets', flags: UPLOAD_FLAGS },
+  provision: { summary: 'ensure the workspace, GPU cluster, managed identity and roles (plan first; --dry-run stops there)', flags: PROVISION_FLAGS },
   emulator: { summary: 'run the local Azure emulator (Azurite included) until stopped; prints the env to export (amlft emulator --help)', flags: [] },
 };
 
@@ -67,6 +74,26 @@ async function datasetCommand(command: 'validate' | 'upload', flags: Record<stri
   return result.passed ? EXIT.ok : EXIT.failed;
 }
 
+async function provisionCommand(flags: Record<string, string>, json: boolean, io: CliIo): Promise<number> {
+  const inputs = parseProvisionInputs(inputsFromRecord(flags), io.env);
+  const reporter = terminalReporter({ json, write: io.write, writeError: io.writeError });
+  await runProvision(
+    inputs,
+    {
+      env: io.env,
+      clock: systemClock,
+      getIdToken: async () => {
+        throw new InputError('auth', 'oidc', 'GitHub OIDC tokens exist only inside GitHub Actions; use auth: secret, cli or managed-identity from a terminal');
+      },
+      log: (message) => reporter.info(message),
+      tags: runTags(io.env),
+    },
+    reporter,
+  );
+  if (json) io.write(`${JSON.stringify({ passed: true, outputs: reporter.outputs }, null, 2)}\n`);
+  return EXIT.ok;
+}
+
 /** `amlft emulator` is the emulator's own command (its flags: --port, --fault, --no-azurite, ...). */
 async function emulatorCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { runEmulatorCommand } = await import('../emulator/src/command.js');
@@ -99,6 +126,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'validate':
       case 'upload':
         return await datasetCommand(line.command, line.flags, json, io);
+      case 'provision':
+        return await provisionCommand(line.flags, json, io);
       default:
         throw new UsageError(`unknown command '${line.command}'`);
     }

@@ -36,7 +36,7 @@ describe('amlft', () => {
 
   it('exits 2 on usage errors, naming what is allowed', async () => {
     expect(await cli()).toMatchObject({ code: EXIT.usage, out: expect.stringContaining('usage: amlft <command>') });
-    expect(await cli('train')).toMatchObject({ code: EXIT.usage, err: expect.stringContaining("unknown command 'train'; commands: validate, upload, emulator") });
+    expect(await cli('train')).toMatchObject({ code: EXIT.usage, err: expect.stringContaining("unknown command 'train'; commands: validate, upload, provision, emulator") });
     expect(await cli('validate', '--train-file', 'train.jsonl', '--epochs', '3')).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('amlft validate has no flag --epochs; it takes --train-file') });
     expect(await cli('validate', '--model', 'gpt-4')).toMatchObject({ code: EXIT.usage, err: expect.stringContaining("input 'train-file'") });
     expect(await cli('validate', '--train-file', 'train.jsonl', '--model', 'gpt-4')).toMatchObject({ code: EXIT.usage, err: expect.stringContaining("amlft: input 'model': 'gpt-4' is not valid") });
@@ -62,5 +62,12 @@ describe('amlft validate --no-exact-tokens', () => {
     expect(parsed.report.files[0].exactTokens).toBe(false);
     const exact = JSON.parse((await cli('validate', '--train-file', 'train.jsonl', '--json')).out);
     expect(parsed.report.files[0].tokensPerExample.max).toBeGreaterThanOrEqual(exact.report.files[0].tokensPerExample.max);
+  });
+});
+
+describe('amlft provision', () => {
+  it('checks its flags and inputs before signing in', async () => {
+    expect(await cli('provision', '--workspace', 'demo', '--epochs', '1')).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('amlft provision has no flag --epochs') });
+    expect(await cli('provision', '--resource-group', 'rg', '--workspace', 'x')).toMatchObject({ code: EXIT.usage, err: expect.stringContaining("input 'subscription-id'") });
   });
 });
