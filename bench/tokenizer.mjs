@@ -9,22 +9,13 @@
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mulberry32 } from './ultrachatLike.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const libraryPath = join(root, 'build/src/dataset/tokenizer/countTokens.js');
 
 // --- deterministic text generation ---------------------------------------------------------------------------------
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const COMMON = `the of and to a in is that for it as with was on be by this are or his from at which but have an not they
 you had her one all she there been their we has were would more will when who what so if about out up can its into them

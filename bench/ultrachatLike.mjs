@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 
-function rng(seed) {
+/** mulberry32: a small seeded generator, so generated corpora are the same in every run. */
+export function mulberry32(seed) {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -35,7 +36,7 @@ export function makeVocabulary(random, size = 60000) {
 }
 
 export function writeUltrachatLike(path, targetBytes, seed = 1) {
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const vocab = makeVocabulary(random);
   // Zipf(1.07) over the vocabulary by inverse CDF on a precomputed table.
   const weights = vocab.map((_, i) => 1 / Math.pow(i + 1, 1.07));

@@ -15,21 +15,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { mulberry32 } from '../bench/ultrachatLike.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const libraryUrl = pathToFileURL(join(root, 'build/src/dataset/tokenizer/countTokens.js')).href;
 const MAX_STRING = 200_000;
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function option(name, fallback) {
   const index = process.argv.indexOf(name);
