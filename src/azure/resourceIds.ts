@@ -29,3 +29,13 @@ export function studioUrl(studio: string, ref: WorkspaceRef, page = ''): string 
   const wsid = encodeURIComponent(workspaceId(ref));
   return `${studio}/${page}?wsid=${wsid}`.replace('/?', page === '' ? '/?' : '?');
 }
+
+/** A job in a workspace. */
+export function jobId(ref: WorkspaceRef, name: string): string {
+  return `${workspaceId(ref)}/jobs/${seg(name)}`;
+}
+
+/** A model version in a workspace. */
+export function modelVersionId(ref: WorkspaceRef, name: string, version: string): string {
+  return `${workspaceId(ref)}/models/${seg(name)}/versions/${seg(version)}`;
+}
