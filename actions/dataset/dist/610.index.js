@@ -460,6 +460,14 @@ function studioUrl(studio, ref, page = '') {
     const wsid = encodeURIComponent(workspaceId(ref));
     return `${studio}/${page}?wsid=${wsid}`.replace('/?', page === '' ? '/?' : '?');
 }
+/** A job in a workspace. */
+function jobId(ref, name) {
+    return `${workspaceId(ref)}/jobs/${seg(name)}`;
+}
+/** A model version in a workspace. */
+function modelVersionId(ref, name, version) {
+    return `${workspaceId(ref)}/models/${seg(name)}/versions/${seg(version)}`;
+}
 
 ;// CONCATENATED MODULE: ./build/src/azure/machineLearningClient.js
 // The toolkit's one interface to Azure Machine Learning in a workspace, and its real implementation.
@@ -480,6 +488,8 @@ const DEFAULT_API_VERSIONS = {
     keyVaults: '2023-07-01',
     applicationInsights: '2020-02-02',
     containerRegistries: '2023-07-01',
+    mlJobs: '2024-10-01-preview',
+    mlModels: '2024-10-01',
 };
 /**
  * The api-versions in force: the defaults, overridden per family by AMLFT_API_VERSIONS (JSON, e.g.
