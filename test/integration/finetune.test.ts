@@ -112,8 +112,9 @@ describe('finetune against the emulator', () => {
     const timedOut = await finetune(em, { 'timeout-minutes': '1', 'poll-seconds': '30' });
     expect(timedOut.error!.message).toMatch(/did not finish within timeout-minutes \(1\); it keeps running/);
     expect(timedOut.cancels).toHaveLength(0);
-    const cancelled = await finetune(em, { 'timeout-minutes': '1', 'poll-seconds': '30', 'job-name': 'hang-2' });
-    expect(cancelled.cancels).toHaveLength(0);
+    const named = await finetune(em, { 'timeout-minutes': '1', 'poll-seconds': '30', 'job-name': 'hang-2' });
+    expect(named.error!.message).toContain('hang-2 did not finish');
+    expect(named.cancels).toHaveLength(0);
     const withCancel = await finetune(em, { 'timeout-minutes': '1', 'poll-seconds': '30', 'job-name': 'hang-3', 'cancel-on-timeout': 'true' });
     expect(withCancel.error!.message).toContain('it was cancelled');
     expect(withCancel.cancels).toHaveLength(1);
@@ -142,6 +143,15 @@ describe('finetune against the emulator', () => {
     const run = await finetune(em, { 'job-name': 'throttled' });
     expect(run.error).toBeUndefined();
     expect(run.requests.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+    expect(run.reporter.outputs.status).toBe('Completed');
+  }, 30_000);
+
+  it('a poll that fails even after the pipeline retries is logged and polled again', async () => {
+    const { em } = await start();
+    em.addFault({ name: 'job-reads-503', match: { method: 'GET', host: 'arm', path: '/jobs/poll-1$' }, after: 1, times: 12, respond: { status: 503, body: { error: { code: 'ServiceUnavailable', message: 'try later' } } } });
+    const run = await finetune(em, { 'job-name': 'poll-1' });
+    expect(run.error).toBeUndefined();
+    expect(run.log).toMatch(/poll 1 failed \(1 in a row\): read job 'poll-1' failed: 503 ServiceUnavailable/);
     expect(run.reporter.outputs.status).toBe('Completed');
   }, 30_000);
 
