@@ -155,6 +155,18 @@ describe('finetune against the emulator', () => {
     expect(run.reporter.outputs.status).toBe('Completed');
   }, 30_000);
 
+  it('managed-compute as a FineTuning job with computeId: the service registers the model; unknown extra keys are warned', async () => {
+    const { em } = await start();
+    const run = await finetune(em, { 'managed-job-type': 'finetuning', 'job-name': 'ft-job-1', 'extra-parameters': '{"max_steps": 20, "max_stpes": 2}' });
+    expect(run.error).toBeUndefined();
+    const body = run.submits[0]!.body as any;
+    expect(body.properties.jobType).toBe('FineTuning');
+    expect(body.properties.computeId).toMatch(/\/computes\/gpu-cluster$/);
+    expect(body.properties.fineTuningDetails.hyperParameters).toMatchObject({ max_steps: '20', max_stpes: '2', num_train_epochs: '1' });
+    expect(run.reporter.outputs.model).toBe('azureml:phi3-chat-ft:1');
+    expect(run.reporter.annotations).toEqual([expect.objectContaining({ level: 'warning', message: expect.stringContaining("'max_stpes'") })]);
+  }, 30_000);
+
   it('wait: false returns at once with the job name', async () => {
     const { em } = await start();
     const run = await finetune(em, { wait: 'false' });
