@@ -1,5 +1,6 @@
 // Azure ML calls of a fine-tuning run, each one request through the shared pipeline: jobs, run history, MLflow, models.
 
+import { createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { sendJson, type ArmTransport } from '../azure/armPipeline.js';
 import type { ApiVersions } from '../azure/machineLearningClient.js';
 import { armUrl, jobId, modelVersionId, workspaceId, type WorkspaceRef } from '../azure/resourceIds.js';
@@ -91,7 +92,6 @@ export async function readRunDetails(target: FinetuneTarget, base: string, name:
 
 /** The last lines of a log file; its URL carries its own SAS, so it goes out without the bearer token. */
 export async function readLogTail(target: FinetuneTarget, url: string, lines: number): Promise<string[]> {
-  const { createPipelineRequest, createHttpHeaders } = await import('@azure/core-rest-pipeline');
   const response = await target.transport.httpClient.sendRequest(createPipelineRequest({ url, method: 'GET', headers: createHttpHeaders({ accept: 'text/plain' }), timeout: 30_000 }));
   if (response.status !== 200) return [];
   return (response.bodyAsText ?? '').split(/\r?\n/).filter((l) => l.trim() !== '').slice(-lines);
