@@ -32,6 +32,8 @@ export interface ApiVersions {
   readonly mlJobs: string;
   /** Model containers and versions in a workspace. */
   readonly mlModels: string;
+  /** Managed online endpoints and their deployments (traffic, keys, logs). */
+  readonly mlEndpoints: string;
 }
 
 export const DEFAULT_API_VERSIONS: ApiVersions = {
@@ -47,6 +49,7 @@ export const DEFAULT_API_VERSIONS: ApiVersions = {
   containerRegistries: '2023-07-01',
   mlJobs: '2024-10-01-preview',
   mlModels: '2024-10-01',
+  mlEndpoints: '2024-10-01',
 };
 
 /**

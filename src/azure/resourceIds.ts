@@ -39,3 +39,13 @@ export function jobId(ref: WorkspaceRef, name: string): string {
 export function modelVersionId(ref: WorkspaceRef, name: string, version: string): string {
   return `${workspaceId(ref)}/models/${seg(name)}/versions/${seg(version)}`;
 }
+
+/** A managed online endpoint in a workspace. */
+export function onlineEndpointId(ref: WorkspaceRef, endpoint: string): string {
+  return `${workspaceId(ref)}/onlineEndpoints/${seg(endpoint)}`;
+}
+
+/** A deployment of a managed online endpoint. */
+export function onlineDeploymentId(ref: WorkspaceRef, endpoint: string, deployment: string): string {
+  return `${onlineEndpointId(ref, endpoint)}/deployments/${seg(deployment)}`;
+}
