@@ -100242,6 +100242,14 @@ function jobId(ref, name) {
 function modelVersionId(ref, name, version) {
     return `${workspaceId(ref)}/models/${seg(name)}/versions/${seg(version)}`;
 }
+/** A managed online endpoint in a workspace. */
+function onlineEndpointId(ref, endpoint) {
+    return `${workspaceId(ref)}/onlineEndpoints/${seg(endpoint)}`;
+}
+/** A deployment of a managed online endpoint. */
+function onlineDeploymentId(ref, endpoint, deployment) {
+    return `${onlineEndpointId(ref, endpoint)}/deployments/${seg(deployment)}`;
+}
 
 ;// CONCATENATED MODULE: ./build/src/azure/machineLearningClient.js
 // The toolkit's one interface to Azure Machine Learning in a workspace, and its real implementation.
@@ -100264,6 +100272,7 @@ const DEFAULT_API_VERSIONS = {
     containerRegistries: '2023-07-01',
     mlJobs: '2024-10-01-preview',
     mlModels: '2024-10-01',
+    mlEndpoints: '2024-10-01',
 };
 /**
  * The api-versions in force: the defaults, overridden per family by AMLFT_API_VERSIONS (JSON, e.g.
