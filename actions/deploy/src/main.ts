@@ -1,0 +1,13 @@
+// Entry of actions/deploy: read inputs, run deploy / promote / rollback, report.
+
+import * as core from '@actions/core';
+import { systemClock } from '../../../src/clock.js';
+import { coreReporter } from '../../../src/github/coreReporter.js';
+import { runAction } from '../../../src/github/runAction.js';
+import { parseDeployInputs } from '../../../src/serving/deployInputs.js';
+import { runDeploy } from '../../../src/serving/runDeploy.js';
+
+await runAction('deploy', async () => {
+  const inputs = parseDeployInputs((name) => core.getInput(name), process.env);
+  await runDeploy(inputs, { env: process.env, clock: systemClock, getIdToken: (audience) => core.getIDToken(audience), log: (message) => core.info(message) }, coreReporter);
+});
