@@ -83,7 +83,8 @@ describe('actions/finetune bundle', () => {
   }, 60_000);
 
   it('keeps waiting past the expiry of both the GitHub OIDC token and the Entra token', async () => {
-    const em = await start({ tokenLifetimeSeconds: 2, githubTokenLifetimeSeconds: 1, timing: { jobRunningMs: 3500 } });
+    // Lifetimes of a few seconds (not 1 s): on a loaded machine a 1 s GitHub token can expire between issue and exchange.
+    const em = await start({ tokenLifetimeSeconds: 4, githubTokenLifetimeSeconds: 3, timing: { jobRunningMs: 6500 } });
     const before = em.state.counters.githubIdTokens;
     const result = await run(em, { auth: 'oidc', 'client-id': em.env.AZURE_CLIENT_ID!, 'tenant-id': em.env.AZURE_TENANT_ID!, 'job-name': 'long-1' });
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);

@@ -16,7 +16,8 @@ import { trustingHttpClient } from '../helpers/trustingHttpClient.js';
 
 let emulator: Emulator;
 beforeAll(async () => {
-  emulator = await startTestEmulator({ tokenLifetimeSeconds: 2, githubTokenLifetimeSeconds: 1 });
+  // A few seconds, not 1 s: on a loaded machine a 1 s GitHub token can expire between issue and exchange (AADSTS700024).
+  emulator = await startTestEmulator({ tokenLifetimeSeconds: 4, githubTokenLifetimeSeconds: 3 });
   await new ArmTestClient(emulator).createWorkspace('mlws', 'rg-ml');
 });
 afterAll(() => emulator?.stop());
@@ -52,8 +53,8 @@ describe('signing in against the emulator', () => {
     await s.workspace.getWorkspace();
     const afterFirst = emulator.state.counters.githubIdTokens;
     expect(afterFirst).toBeGreaterThan(issuedBefore);
-    // Both the Entra token (2 s) and the GitHub token (1 s) expire; a long wait must keep working.
-    await new Promise((r) => setTimeout(r, 3500));
+    // Both the Entra token (4 s) and the GitHub token (3 s) expire; a long wait must keep working.
+    await new Promise((r) => setTimeout(r, 5500));
     expect((await s.workspace.getWorkspace()).name).toBe('mlws');
     expect(emulator.state.counters.githubIdTokens).toBeGreaterThan(afterFirst);
   }, 20_000);
