@@ -96,6 +96,13 @@ describe('the release workflows', () => {
     }
   });
 
+  it('the finetune job outlives the wait the config file asks for, and stays within a hosted runner\'s 6 hours', () => {
+    const config = JSON.parse(readFileSync(join(repoRoot, 'finetune.config.json'), 'utf8')) as { 'timeout-minutes': number };
+    const job = pipeline.jobs.finetune['timeout-minutes'] as number;
+    expect(job).toBeGreaterThan(config['timeout-minutes']);
+    expect(job).toBeLessThanOrEqual(360);
+  });
+
   it('the reusable pipeline runs the toolkit checked out into .amlft, never the caller\'s ./actions', () => {
     for (const [id, job] of Object.entries(pipeline.jobs as Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>)) {
       const toolkit = job.steps.find((step) => step.with?.path === '.amlft');
