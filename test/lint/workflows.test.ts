@@ -96,6 +96,14 @@ describe('the release workflows', () => {
     }
   });
 
+  it('a skipped provision (the default) skips nothing after it: later jobs run unless something failed or was cancelled', () => {
+    for (const [id, job] of Object.entries(pipeline.jobs as Record<string, { if?: string }>)) {
+      if (id === 'provision' || id === 'rollback') continue;
+      expect(job.if, `jobs.${id}.if`).toBe('${{ !failure() && !cancelled() }}');
+    }
+    expect(pipeline.jobs.provision.if).toBe('inputs.provision');
+  });
+
   it('the finetune job outlives the wait the config file asks for, and stays within a hosted runner\'s 6 hours', () => {
     const config = JSON.parse(readFileSync(join(repoRoot, 'finetune.config.json'), 'utf8')) as { 'timeout-minutes': number };
     const job = pipeline.jobs.finetune['timeout-minutes'] as number;
