@@ -217,6 +217,14 @@ export function checkReusableWorkflowCalls(workflow: YamlFile, workflows: Readon
     for (const [name, spec] of Object.entries(inputs)) {
       if (spec.required === true && !(name in given)) findings.push(at(workflow, ['jobs', jobId], `jobs.${jobId}`, `'${job.uses}' needs input '${name}' (required), which is not passed`));
     }
+    const groupOf = (file: YamlFile) => {
+      const concurrency = file.data.concurrency as { group?: unknown } | string | undefined;
+      return typeof concurrency === 'string' ? concurrency : concurrency?.group;
+    };
+    const callerGroup = groupOf(workflow);
+    if (callerGroup !== undefined && callerGroup === groupOf(called)) {
+      findings.push(at(workflow, ['concurrency'], `jobs.${jobId}`, `'${job.uses}' takes the concurrency group '${String(callerGroup)}' this workflow already holds: GitHub cancels the run as a deadlock; drop or rename this workflow's group`));
+    }
     if (job.secrets !== undefined && job.secrets !== 'inherit') {
       const secrets = call.secrets ?? {};
       for (const name of Object.keys(job.secrets as Record<string, unknown>)) {

