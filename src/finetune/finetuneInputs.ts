@@ -1,6 +1,8 @@
 // The finetune action's inputs, parsed and checked (ranges, types, Azure's name rules) before any request.
 
+import { isAbsolute, resolve } from 'node:path';
 import { parseSignInInputs, type SignInInputs } from '../azure/signInInputs.js';
+import { FinetuneConfigError, inputsFromConfig, readFinetuneConfig, withConfigDefaults, type FinetuneConfig } from '../config/finetuneConfig.js';
 import { booleanInput, choiceInput, InputError, integerInput, numberInput, optionalString, type InputSource } from '../inputs/parseInputs.js';
 
 export const FINETUNE_MODES = ['managed-compute', 'serverless'] as const;
@@ -76,6 +78,8 @@ export interface FinetuneInputs {
   readonly pollSeconds: number;
   readonly cancelOnAbort: boolean;
   readonly cancelOnTimeout: boolean;
+  /** The config-file the defaults came from, and which inputs it set (those not given explicitly). */
+  readonly config?: { readonly file: string; readonly applied: readonly string[] };
 }
 
 /** Azure ML's rules. */
@@ -150,7 +154,30 @@ function parseExtraParameters(source: InputSource): { values: Record<string, str
   return { values, warnings };
 }
 
-export function parseFinetuneInputs(source: InputSource, env: NodeJS.ProcessEnv): FinetuneInputs {
+/**
+ * Parses the finetune inputs. With `config-file`, the file (relative to `cwd`, the repository root on a runner) is
+ * checked first and its values are the defaults of the inputs left empty; a bad value that came from the file is
+ * reported against the file and its JSON pointer.
+ */
+export function parseFinetuneInputs(source: InputSource, env: NodeJS.ProcessEnv, cwd: string = env.GITHUB_WORKSPACE ?? process.cwd()): FinetuneInputs {
+  const configFile = optionalString(source, 'config-file');
+  if (configFile === undefined) return parseWithoutConfig(source, env);
+  const config = readFinetuneConfig(isAbsolute(configFile) ? configFile : resolve(cwd, configFile), configFile);
+  const applied = inputsFromConfig(source, config);
+  try {
+    return { ...parseWithoutConfig(withConfigDefaults(source, config), env), config: { file: configFile, applied } };
+  } catch (error) {
+    throw blameConfig(error, config, applied);
+  }
+}
+
+/** A rule the schema cannot express (e.g. lora-r with lora: false) broken by a value from the file names the file. */
+function blameConfig(error: unknown, config: FinetuneConfig, applied: readonly string[]): unknown {
+  if (!(error instanceof InputError) || error instanceof FinetuneConfigError || !applied.includes(error.input)) return error;
+  return new FinetuneConfigError(config.file, `/${error.input}`, `'${error.value}'`, error.allowed);
+}
+
+function parseWithoutConfig(source: InputSource, env: NodeJS.ProcessEnv): FinetuneInputs {
   const signIn = parseSignInInputs(source, env);
   const mode = choiceInput(source, 'mode', FINETUNE_MODES, 'managed-compute');
   const managedJobType = choiceInput(source, 'managed-job-type', MANAGED_JOB_TYPES, 'pipeline');

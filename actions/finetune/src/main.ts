@@ -19,6 +19,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 await runAction('finetune', async () => {
   const inputs = parseFinetuneInputs((name) => core.getInput(name), process.env);
+  if (inputs.config) {
+    const { file, applied } = inputs.config;
+    core.info(`Config file ${file}: ${applied.length === 0 ? 'every key it sets is given explicitly in the workflow' : `defaults for ${applied.join(', ')}`}`);
+  }
   await runFinetune(
     inputs,
     {
