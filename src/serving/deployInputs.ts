@@ -3,6 +3,7 @@
 import { parseSignInInputs, type SignInInputs } from '../azure/signInInputs.js';
 import { booleanInput, choiceInput, InputError, integerInput, optionalString, requiredString, type InputSource } from '../inputs/parseInputs.js';
 import { modelVersionId, type WorkspaceRef } from '../azure/resourceIds.js';
+import type { DeploymentSettings } from './deploymentSettings.js';
 import { parseTrafficMap, parseTrafficSteps, MAX_MIRROR_PERCENT, type TrafficMap } from './trafficPlan.js';
 
 export const DEPLOY_MODES = ['deploy', 'promote', 'rollback'] as const;
@@ -15,21 +16,12 @@ export interface DeployModelInput {
   readonly armId?: string;
 }
 
-export interface DeployInputs {
+export interface DeployInputs extends DeploymentSettings {
   readonly signIn: SignInInputs;
   readonly mode: DeployMode;
   readonly endpoint: string;
   readonly deployment?: string;
   readonly model?: DeployModelInput;
-  readonly instanceType: string;
-  readonly instanceCount: number;
-  readonly requestTimeoutMs: number;
-  readonly maxConcurrentRequests: number;
-  readonly probeInitialDelaySeconds: number;
-  readonly environmentVariables: Record<string, string>;
-  readonly mirrorPercent: number;
-  readonly deleteFailed: boolean;
-  readonly identityId?: string;
   readonly trafficSteps: number[];
   readonly stepWaitSeconds: number;
   readonly previousTraffic?: TrafficMap;

@@ -2,6 +2,7 @@
 
 import { UserFacingError } from '../github/runAction.js';
 import type { Clock } from '../clock.js';
+import type { DeploymentSettings } from './deploymentSettings.js';
 import { sendJson } from '../azure/armPipeline.js';
 import { armUrl, workspaceId } from '../azure/resourceIds.js';
 import {
@@ -35,22 +36,11 @@ export interface ModelRef {
   readonly version: string;
 }
 
-export interface DeployRequest {
+export interface DeployRequest extends DeploymentSettings {
   readonly endpoint: string;
   readonly deployment?: string;
   readonly model: ModelRef;
-  readonly instanceType: string;
-  readonly instanceCount: number;
-  readonly requestTimeoutMs: number;
-  readonly maxConcurrentRequests: number;
-  /** Seconds before the first liveness/readiness probe: LLMs load for minutes. */
-  readonly probeInitialDelaySeconds: number;
-  readonly environmentVariables: Record<string, string>;
-  readonly mirrorPercent: number;
-  readonly deleteFailed: boolean;
   readonly timeoutMs: number;
-  /** A user-assigned identity's ARM id for the endpoint (from provision). */
-  readonly identityId?: string;
   readonly logTailLines: number;
 }
 

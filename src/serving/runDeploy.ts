@@ -5,6 +5,7 @@ import { resolveApiVersions } from '../azure/machineLearningClient.js';
 import { studioUrl } from '../azure/resourceIds.js';
 import type { ActionReporter } from '../github/actionReporter.js';
 import { cell, table } from '../report/markdown.js';
+import { pickDeploymentSettings } from './deploymentSettings.js';
 import { modelArmId, type DeployInputs } from './deployInputs.js';
 import type { ServingTarget } from './endpointAzure.js';
 import { deploy, promote, rollback, type ReleaseContext, type ReleaseResult } from './release.js';
@@ -26,16 +27,8 @@ export async function runDeploy(inputs: DeployInputs, options: DeployOptions, re
       endpoint: inputs.endpoint,
       ...(inputs.deployment !== undefined ? { deployment: inputs.deployment } : {}),
       model: { id: modelArmId(model, ref), name: model.name, version: model.version },
-      instanceType: inputs.instanceType,
-      instanceCount: inputs.instanceCount,
-      requestTimeoutMs: inputs.requestTimeoutMs,
-      maxConcurrentRequests: inputs.maxConcurrentRequests,
-      probeInitialDelaySeconds: inputs.probeInitialDelaySeconds,
-      environmentVariables: inputs.environmentVariables,
-      mirrorPercent: inputs.mirrorPercent,
-      deleteFailed: inputs.deleteFailed,
+      ...pickDeploymentSettings(inputs),
       timeoutMs,
-      ...(inputs.identityId !== undefined ? { identityId: inputs.identityId } : {}),
       logTailLines: 50,
     });
   } else if (inputs.mode === 'promote') {
