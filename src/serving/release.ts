@@ -211,7 +211,7 @@ export async function promote(ctx: ReleaseContext, request: PromoteRequest): Pro
     ctx.log(`Step ${index + 1}/${steps.length}: ${formatTraffic(wanted.traffic)}`);
     current = await applyTraffic(ctx, current, wanted, request.timeoutMs, `set ${share}% live traffic to '${request.deployment}'`);
   }
-  const cleanup = request.deleteOld ? await deleteOldDeployments(ctx, request.endpoint, request.deployment, request.deleteOld.keepPrevious, request.timeoutMs) : {};
+  const cleanup = request.deleteOld ? await deleteOldDeployments(ctx, request.endpoint, request.deployment, request.deleteOld.keepPrevious, previous.traffic, request.timeoutMs) : {};
   return { endpoint: request.endpoint, deployment: request.deployment, scoringUri: current.scoringUri ?? '', previousTraffic: previous.traffic, traffic: current.traffic, mirrorTraffic: current.mirrorTraffic, reused: false, ...cleanup };
 }
 
@@ -219,10 +219,10 @@ export async function promote(ctx: ReleaseContext, request: PromoteRequest): Pro
  * delete-old, after a verified promotion: reads the endpoint and its deployments again (someone may have changed
  * them meanwhile) and deletes what planCleanup picks. A failed deletion is reported, not thrown: the promotion stands.
  */
-async function deleteOldDeployments(ctx: ReleaseContext, endpoint: string, promoted: string, keepPrevious: number, timeoutMs: number): Promise<{ deleted: string[]; deleteFailures: string[] }> {
+async function deleteOldDeployments(ctx: ReleaseContext, endpoint: string, promoted: string, keepPrevious: number, servedBefore: TrafficMap, timeoutMs: number): Promise<{ deleted: string[]; deleteFailures: string[] }> {
   const now = await readEndpoint(ctx, endpoint);
   const deployments = await listDeployments(ctx.target, endpoint);
-  const doomed = planCleanup(now, deployments, promoted, keepPrevious);
+  const doomed = planCleanup(now, deployments, promoted, keepPrevious, servedBefore);
   const kept = deployments.map((d) => d.name).filter((name) => !doomed.includes(name));
   ctx.log(doomed.length === 0 ? `delete-old: nothing to delete (keeping ${kept.join(', ')}).` : `delete-old: deleting ${doomed.join(', ')} (0% live and mirror traffic); keeping ${kept.join(', ')}.`);
   const deleted: string[] = [];

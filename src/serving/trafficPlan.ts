@@ -200,14 +200,17 @@ export function oldestFirst(deployments: readonly DeploymentAge[]): string[] {
 
 /**
  * After a verified promotion (delete-old): the deployments to delete. Only settled deployments (Succeeded, Failed,
- * Canceled) at 0 % live and 0 % mirror traffic, never `promoted`. The `keepPrevious` most recent idle Succeeded ones
- * stay as rollback targets; idle Failed / Canceled ones cannot be rolled back to and go. A deployment still being
- * created or updated (another run's) is never touched.
+ * Canceled) at 0 % live and 0 % mirror traffic, never `promoted`. The `keepPrevious` idle Succeeded ones kept as
+ * rollback targets are, first, those that served live traffic before the promotion (`servedBefore`, the map a
+ * rollback step restores), then the most recently created. Idle Failed / Canceled ones cannot be rolled back to and
+ * go. A deployment still being created or updated (another run's) is never touched. The result is oldest first.
  */
-export function planCleanup(state: EndpointTraffic, deployments: readonly DeploymentAge[], promoted: string, keepPrevious: number): string[] {
-  const succeeded = deployments.filter((d) => d.provisioningState === 'Succeeded');
+export function planCleanup(state: EndpointTraffic, deployments: readonly DeploymentAge[], promoted: string, keepPrevious: number, servedBefore: TrafficMap = {}): string[] {
+  const succeeded = oldestFirst(deployments.filter((d) => d.provisioningState === 'Succeeded'));
+  const served = (name: string) => (servedBefore[name] ?? 0) > 0;
+  const keepLast = [...succeeded.filter((name) => !served(name)), ...succeeded.filter(served)];
   const broken = deployments.filter((d) => d.provisioningState === 'Failed' || d.provisioningState === 'Canceled');
-  const idleSucceeded = deploymentsToDelete(state, oldestFirst(succeeded), [promoted], keepPrevious);
+  const idleSucceeded = deploymentsToDelete(state, keepLast, [promoted], keepPrevious);
   const idleBroken = deploymentsToDelete(state, oldestFirst(broken), [promoted], 0);
   const chosen = new Set([...idleSucceeded, ...idleBroken]);
   return oldestFirst(deployments).filter((name) => chosen.has(name));
