@@ -61,7 +61,7 @@ describe('deploy with target: serverless', () => {
     expect(String((second.error as Error).message)).toMatch(/serves .*versions\/1.*cannot change the model/);
   }, 60_000);
 
-  it('a model version that does not exist fails the step with Azure's error and creates nothing', async () => {
+  it('a model version that does not exist fails the step with the Azure error and creates nothing', async () => {
     const em = await startTestEmulator();
     emulator = em;
     const arm = new ArmTestClient(em);
