@@ -44,6 +44,7 @@ export interface DeployInputs extends DeploymentSettings {
 }
 
 const ENDPOINT = /^[a-zA-Z][a-zA-Z0-9-]{1,30}[a-zA-Z0-9]$/;
+const SERVERLESS_ENDPOINT = /^[a-zA-Z][a-zA-Z0-9-]{2,51}$/;
 const DEPLOYMENT = /^[a-zA-Z][a-zA-Z0-9-]{2,31}$/;
 const MODEL_ARM_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+\/models\/([^/]+)\/versions\/([^/]+)$/i;
 
@@ -68,7 +69,8 @@ export function parseDeployInputs(source: InputSource, env: NodeJS.ProcessEnv): 
   const target = choiceInput(source, 'target', DEPLOY_TARGETS, 'online');
   if (target === 'serverless') refuseTrafficInputs(source, mode);
   const endpoint = requiredString(source, 'endpoint');
-  if (!ENDPOINT.test(endpoint)) throw new InputError('endpoint', endpoint, 'expected 3-32 characters: letters, digits and hyphens, starting with a letter and not ending with a hyphen');
+  if (target === 'serverless' && !SERVERLESS_ENDPOINT.test(endpoint)) throw new InputError('endpoint', endpoint, 'expected a serverless endpoint name of 3-52 characters: letters, digits and hyphens, starting with a letter');
+  if (target === 'online' && !ENDPOINT.test(endpoint)) throw new InputError('endpoint', endpoint, 'expected 3-32 characters: letters, digits and hyphens, starting with a letter and not ending with a hyphen');
   const deployment = optionalString(source, 'deployment');
   if (deployment !== undefined && !DEPLOYMENT.test(deployment)) throw new InputError('deployment', deployment, 'expected 3-32 characters: letters, digits and hyphens, starting with a letter');
   const modelRaw = optionalString(source, 'model');

@@ -35,6 +35,7 @@ describe('deploy inputs: target, connection, GitHub record, clean-up', () => {
       githubEnvironment: 'production',
     });
     expect(parse({ target: 'serverless' }).target).toBe('serverless');
+    expect(parse({ target: 'serverless', endpoint: 'phi3-chat-finetuned-serverless-eastus2-v1' }).endpoint).toHaveLength(41);
   });
 
   it.each([
@@ -45,6 +46,8 @@ describe('deploy inputs: target, connection, GitHub record, clean-up', () => {
     [{ 'delete-old': 'maybe', action: 'promote', deployment: 'phi3-v3' }, 'delete-old', "'true' or 'false'"],
     [{ 'keep-previous': '-1', action: 'promote', deployment: 'phi3-v3' }, 'keep-previous', '>= 0'],
     [{ target: 'serverless', action: 'promote', deployment: 'phi3-v3' }, 'action', 'supports action: deploy only'],
+    [{ target: 'serverless', endpoint: '9maas' }, 'endpoint', 'serverless endpoint name of 3-52 characters'],
+    [{ endpoint: 'phi3-chat-finetuned-serverless-eastus2-v1' }, 'endpoint', 'expected 3-32 characters'],
     [{ target: 'serverless', 'traffic-steps': '10,100' }, 'traffic-steps', 'does not apply to target: serverless'],
     [{ target: 'serverless', 'mirror-percent': '10' }, 'mirror-percent', 'does not apply to target: serverless'],
     [{ target: 'serverless', deployment: 'blue-one' }, 'deployment', 'does not apply to target: serverless'],
