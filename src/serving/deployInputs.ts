@@ -3,10 +3,15 @@
 import { parseSignInInputs, type SignInInputs } from '../azure/signInInputs.js';
 import { booleanInput, choiceInput, InputError, integerInput, optionalString, requiredString, type InputSource } from '../inputs/parseInputs.js';
 import { modelVersionId, type WorkspaceRef } from '../azure/resourceIds.js';
+import type { DeploymentSettings } from './deploymentSettings.js';
+import { CONNECTION_NAME } from './promptflowConnection.js';
 import { parseTrafficMap, parseTrafficSteps, MAX_MIRROR_PERCENT, type TrafficMap } from './trafficPlan.js';
 
 export const DEPLOY_MODES = ['deploy', 'promote', 'rollback'] as const;
 export type DeployMode = (typeof DEPLOY_MODES)[number];
+
+export const DEPLOY_TARGETS = ['online', 'serverless'] as const;
+export type DeployTarget = (typeof DEPLOY_TARGETS)[number];
 
 export interface DeployModelInput {
   readonly name: string;
@@ -15,37 +20,42 @@ export interface DeployModelInput {
   readonly armId?: string;
 }
 
-export interface DeployInputs {
+export interface DeployInputs extends DeploymentSettings {
   readonly signIn: SignInInputs;
   readonly mode: DeployMode;
   readonly endpoint: string;
   readonly deployment?: string;
   readonly model?: DeployModelInput;
-  readonly instanceType: string;
-  readonly instanceCount: number;
-  readonly requestTimeoutMs: number;
-  readonly maxConcurrentRequests: number;
-  readonly probeInitialDelaySeconds: number;
-  readonly environmentVariables: Record<string, string>;
-  readonly mirrorPercent: number;
-  readonly deleteFailed: boolean;
-  readonly identityId?: string;
   readonly trafficSteps: number[];
   readonly stepWaitSeconds: number;
   readonly previousTraffic?: TrafficMap;
   readonly timeoutMinutes: number;
+  /** online: a managed online endpoint (blue/green); serverless: a serverless (models-as-a-service) endpoint. */
+  readonly target: DeployTarget;
+  /** The workspace CustomKeys connection to create or update for Prompt flow (deploy and promote). */
+  readonly connectionName?: string;
+  /** Records a GitHub deployment when set; masked before anything else happens. */
+  readonly githubToken?: string;
+  /** The GitHub environment of that record; the endpoint name when empty. */
+  readonly githubEnvironment?: string;
+  /** promote: delete the idle deployments after the verified promotion, keeping `keepPrevious`. */
+  readonly deleteOld: boolean;
+  readonly keepPrevious: number;
 }
 
 const ENDPOINT = /^[a-zA-Z][a-zA-Z0-9-]{1,30}[a-zA-Z0-9]$/;
+const SERVERLESS_ENDPOINT = /^[a-zA-Z][a-zA-Z0-9-]{2,51}$/;
 const DEPLOYMENT = /^[a-zA-Z][a-zA-Z0-9-]{2,31}$/;
 const MODEL_ARM_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+\/models\/([^/]+)\/versions\/([^/]+)$/i;
 
 export function parseDeployModel(raw: string): DeployModelInput {
+  const registry = /^azureml:\/\/registries\/[A-Za-z0-9._-]+\/models\/([A-Za-z0-9._-]+)\/versions\/([A-Za-z0-9._-]+)$/.exec(raw);
+  if (registry) return { name: registry[1]!, version: registry[2]!, armId: raw };
   const arm = MODEL_ARM_ID.exec(raw);
   if (arm) return { name: decodeURIComponent(arm[1]!), version: decodeURIComponent(arm[2]!), armId: raw };
   const short = /^azureml:([A-Za-z0-9][A-Za-z0-9._-]{0,254}):([A-Za-z0-9._-]+)$/.exec(raw);
   if (short) return { name: short[1]!, version: short[2]! };
-  throw new InputError('model', raw, 'expected azureml:<name>:<version> or a model version ARM id');
+  throw new InputError('model', raw, 'expected azureml:<name>:<version>, a model version ARM id, or azureml://registries/<registry>/models/<name>/versions/<version>');
 }
 
 /** The model's ARM id in the workspace being deployed to. */
@@ -56,8 +66,11 @@ export function modelArmId(model: DeployModelInput, ref: WorkspaceRef): string {
 export function parseDeployInputs(source: InputSource, env: NodeJS.ProcessEnv): DeployInputs {
   const signIn = parseSignInInputs(source, env);
   const mode = choiceInput(source, 'action', DEPLOY_MODES, 'deploy');
+  const target = choiceInput(source, 'target', DEPLOY_TARGETS, 'online');
+  if (target === 'serverless') refuseTrafficInputs(source, mode);
   const endpoint = requiredString(source, 'endpoint');
-  if (!ENDPOINT.test(endpoint)) throw new InputError('endpoint', endpoint, 'expected 3-32 characters: letters, digits and hyphens, starting with a letter and not ending with a hyphen');
+  if (target === 'serverless' && !SERVERLESS_ENDPOINT.test(endpoint)) throw new InputError('endpoint', endpoint, 'expected a serverless endpoint name of 3-52 characters: letters, digits and hyphens, starting with a letter');
+  if (target === 'online' && !ENDPOINT.test(endpoint)) throw new InputError('endpoint', endpoint, 'expected 3-32 characters: letters, digits and hyphens, starting with a letter and not ending with a hyphen');
   const deployment = optionalString(source, 'deployment');
   if (deployment !== undefined && !DEPLOYMENT.test(deployment)) throw new InputError('deployment', deployment, 'expected 3-32 characters: letters, digits and hyphens, starting with a letter');
   const modelRaw = optionalString(source, 'model');
@@ -84,6 +97,17 @@ export function parseDeployInputs(source: InputSource, env: NodeJS.ProcessEnv): 
     throw new InputError('environment-variables', envText, 'expected a JSON object of string values, e.g. {"MAX_TOTAL_TOKENS":"4096"}');
   }
   const identityId = optionalString(source, 'managed-identity');
+  const deleteOld = booleanInput(source, 'delete-old', false);
+  const keepPrevious = integerInput(source, 'keep-previous', { default: 1, min: 0, max: 20 });
+  if (deleteOld && mode !== 'promote') throw new InputError('delete-old', 'true', 'it applies to action: promote only (deployments are deleted after a verified promotion)');
+  const connectionName = optionalString(source, 'connection-name');
+  if (connectionName !== undefined) {
+    if (!CONNECTION_NAME.test(connectionName)) throw new InputError('connection-name', connectionName, 'expected 3-33 characters: letters, digits, hyphens and underscores, starting with a letter or digit');
+    if (mode === 'rollback') throw new InputError('connection-name', connectionName, 'it applies to action: deploy or promote (the connection points at the endpoint, which a rollback does not change)');
+  }
+  const githubToken = optionalString(source, 'github-token');
+  const githubEnvironment = optionalString(source, 'github-environment');
+  if (githubEnvironment !== undefined && (githubEnvironment.length > 255 || /[\u0000-\u001f]/.test(githubEnvironment))) throw new InputError('github-environment', githubEnvironment, 'expected a GitHub environment name of at most 255 characters');
   return {
     signIn,
     mode,
@@ -103,5 +127,25 @@ export function parseDeployInputs(source: InputSource, env: NodeJS.ProcessEnv): 
     stepWaitSeconds: integerInput(source, 'step-wait-seconds', { default: 60, min: 0, max: 3600 }),
     ...(previousTraffic !== undefined ? { previousTraffic } : {}),
     timeoutMinutes: integerInput(source, 'timeout-minutes', { default: 60, min: 1, max: 360 }),
+    target,
+    ...(connectionName !== undefined ? { connectionName } : {}),
+    ...(githubToken !== undefined ? { githubToken } : {}),
+    ...(githubEnvironment !== undefined ? { githubEnvironment } : {}),
+    deleteOld,
+    keepPrevious,
   };
+}
+
+/** A serverless endpoint has no deployments and no traffic map: every traffic input is an error there, named. */
+function refuseTrafficInputs(source: InputSource, mode: DeployMode): void {
+  if (mode !== 'deploy') throw new InputError('action', mode, 'target: serverless supports action: deploy only (a serverless endpoint has no deployments to promote or roll back)');
+  const because = 'it does not apply to target: serverless (a serverless endpoint has no deployments or traffic map); leave it empty';
+  const steps = optionalString(source, 'traffic-steps');
+  if (steps !== undefined && steps !== '100') throw new InputError('traffic-steps', steps, because);
+  const mirror = optionalString(source, 'mirror-percent');
+  if (mirror !== undefined && mirror !== '0') throw new InputError('mirror-percent', mirror, because);
+  for (const name of ['previous-traffic', 'deployment']) {
+    const value = optionalString(source, name);
+    if (value !== undefined) throw new InputError(name, value, because);
+  }
 }

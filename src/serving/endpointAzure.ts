@@ -3,7 +3,7 @@
 import { sendJson, type ArmTransport } from '../azure/armPipeline.js';
 import { runLongRunning } from '../azure/longRunningOperation.js';
 import type { ApiVersions } from '../azure/machineLearningClient.js';
-import { armUrl, onlineDeploymentId, onlineEndpointId, type WorkspaceRef } from '../azure/resourceIds.js';
+import { armUrl, onlineDeploymentId, onlineEndpointId, workspaceId, type WorkspaceRef } from '../azure/resourceIds.js';
 import type { EndpointTraffic } from './trafficPlan.js';
 
 export interface ServingTarget {
@@ -99,4 +99,18 @@ export async function deploymentLogTail(t: ServingTarget, endpoint: string, depl
   if (response.status === 404) return [];
   const content = (response.body as { content?: string } | undefined)?.content ?? '';
   return content.split(/\r?\n/).filter((line) => line.trim() !== '').slice(-tail);
+}
+
+/** The endpoint's primary key (POST listKeys). The caller masks it before anything else happens. */
+export async function endpointPrimaryKey(t: ServingTarget, endpoint: string): Promise<string> {
+  const response = await sendJson(t.transport, { method: 'POST', url: endpointUrl(t, endpoint, '/listKeys'), operation: `read the keys of online endpoint '${endpoint}'` });
+  const key = (response.body as { primaryKey?: unknown } | undefined)?.primaryKey;
+  if (typeof key !== 'string' || key === '') throw new Error(`online endpoint '${endpoint}' returned no primary key (is its authMode Key?)`);
+  return key;
+}
+
+/** The workspace's region: new endpoints go there. */
+export async function workspaceLocation(t: ServingTarget): Promise<string> {
+  const ws = await sendJson(t.transport, { method: 'GET', url: armUrl(t.resourceManager, workspaceId(t.ref), t.apiVersions.workspaces), operation: `read workspace '${t.ref.workspace}'` });
+  return (ws.body as { location?: string }).location ?? '';
 }

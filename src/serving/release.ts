@@ -2,8 +2,7 @@
 
 import { UserFacingError } from '../github/runAction.js';
 import type { Clock } from '../clock.js';
-import { sendJson } from '../azure/armPipeline.js';
-import { armUrl, workspaceId } from '../azure/resourceIds.js';
+import type { DeploymentSettings } from './deploymentSettings.js';
 import {
   deleteDeployment,
   deploymentLogTail,
@@ -11,6 +10,7 @@ import {
   listDeployments,
   putDeployment,
   putEndpoint,
+  workspaceLocation,
   type DeploymentView,
   type EndpointView,
   type ServingTarget,
@@ -18,6 +18,7 @@ import {
 import {
   deploymentNameFor,
   formatTraffic,
+  planCleanup,
   planDeployTraffic,
   planPromotion,
   planRollback,
@@ -35,22 +36,11 @@ export interface ModelRef {
   readonly version: string;
 }
 
-export interface DeployRequest {
+export interface DeployRequest extends DeploymentSettings {
   readonly endpoint: string;
   readonly deployment?: string;
   readonly model: ModelRef;
-  readonly instanceType: string;
-  readonly instanceCount: number;
-  readonly requestTimeoutMs: number;
-  readonly maxConcurrentRequests: number;
-  /** Seconds before the first liveness/readiness probe: LLMs load for minutes. */
-  readonly probeInitialDelaySeconds: number;
-  readonly environmentVariables: Record<string, string>;
-  readonly mirrorPercent: number;
-  readonly deleteFailed: boolean;
   readonly timeoutMs: number;
-  /** A user-assigned identity's ARM id for the endpoint (from provision). */
-  readonly identityId?: string;
   readonly logTailLines: number;
 }
 
@@ -63,6 +53,10 @@ export interface ReleaseResult {
   readonly mirrorTraffic: TrafficMap;
   /** True when the model was already on a Succeeded deployment and nothing was created. */
   readonly reused: boolean;
+  /** Deployments deleted after the promotion (delete-old), oldest first. */
+  readonly deleted?: readonly string[];
+  /** Deletions that failed (the promotion still stands), one line each. */
+  readonly deleteFailures?: readonly string[];
 }
 
 export interface ReleaseContext {
@@ -106,8 +100,7 @@ async function ensureEndpoint(ctx: ReleaseContext, request: DeployRequest): Prom
   const existing = await getEndpoint(ctx.target, request.endpoint);
   if (existing && existing.provisioningState === 'Succeeded') return existing;
   if (existing && existing.provisioningState !== 'Failed') throw new UserFacingError(`online endpoint '${request.endpoint}' is ${existing.provisioningState}; wait for it to finish and re-run.`);
-  const ws = await sendJson(ctx.target.transport, { method: 'GET', url: armUrl(ctx.target.resourceManager, workspaceId(ctx.target.ref), ctx.target.apiVersions.workspaces), operation: `read workspace '${ctx.target.ref.workspace}'` });
-  const location = (ws.body as { location?: string }).location ?? '';
+  const location = await workspaceLocation(ctx.target);
   ctx.log(`Creating online endpoint '${request.endpoint}' in ${location} (key auth)`);
   const identity = request.identityId ? { type: 'UserAssigned', userAssignedIdentities: { [request.identityId]: {} } } : { type: 'SystemAssigned' };
   return putEndpoint(ctx.target, request.endpoint, { location, identity, properties: { authMode: 'Key', traffic: existing?.traffic ?? {} } }, request.timeoutMs, `create online endpoint '${request.endpoint}'`);
@@ -189,6 +182,8 @@ export interface PromoteRequest {
   readonly steps: readonly number[];
   readonly stepWaitMs: number;
   readonly timeoutMs: number;
+  /** delete-old: after the verified promotion, delete idle deployments, keeping this many previous ones. */
+  readonly deleteOld?: { readonly keepPrevious: number };
 }
 
 /**
@@ -216,7 +211,34 @@ export async function promote(ctx: ReleaseContext, request: PromoteRequest): Pro
     ctx.log(`Step ${index + 1}/${steps.length}: ${formatTraffic(wanted.traffic)}`);
     current = await applyTraffic(ctx, current, wanted, request.timeoutMs, `set ${share}% live traffic to '${request.deployment}'`);
   }
-  return { endpoint: request.endpoint, deployment: request.deployment, scoringUri: current.scoringUri ?? '', previousTraffic: previous.traffic, traffic: current.traffic, mirrorTraffic: current.mirrorTraffic, reused: false };
+  const cleanup = request.deleteOld ? await deleteOldDeployments(ctx, request.endpoint, request.deployment, request.deleteOld.keepPrevious, previous.traffic, request.timeoutMs) : {};
+  return { endpoint: request.endpoint, deployment: request.deployment, scoringUri: current.scoringUri ?? '', previousTraffic: previous.traffic, traffic: current.traffic, mirrorTraffic: current.mirrorTraffic, reused: false, ...cleanup };
+}
+
+/**
+ * delete-old, after a verified promotion: reads the endpoint and its deployments again (someone may have changed
+ * them meanwhile) and deletes what planCleanup picks. A failed deletion is reported, not thrown: the promotion stands.
+ */
+async function deleteOldDeployments(ctx: ReleaseContext, endpoint: string, promoted: string, keepPrevious: number, servedBefore: TrafficMap, timeoutMs: number): Promise<{ deleted: string[]; deleteFailures: string[] }> {
+  const now = await readEndpoint(ctx, endpoint);
+  const deployments = await listDeployments(ctx.target, endpoint);
+  const doomed = planCleanup(now, deployments, promoted, keepPrevious, servedBefore);
+  const kept = deployments.map((d) => d.name).filter((name) => !doomed.includes(name));
+  ctx.log(doomed.length === 0 ? `delete-old: nothing to delete (keeping ${kept.join(', ')}).` : `delete-old: deleting ${doomed.join(', ')} (0% live and mirror traffic); keeping ${kept.join(', ')}.`);
+  const deleted: string[] = [];
+  const deleteFailures: string[] = [];
+  for (const name of doomed) {
+    try {
+      await deleteDeployment(ctx.target, endpoint, name, timeoutMs);
+      deleted.push(name);
+      ctx.log(`Deleted deployment '${name}'.`);
+    } catch (error) {
+      const line = `could not delete deployment '${name}': ${error instanceof Error ? error.message : String(error)}`;
+      deleteFailures.push(line);
+      ctx.log(`WARNING: ${line}`);
+    }
+  }
+  return { deleted, deleteFailures };
 }
 
 async function restore(ctx: ReleaseContext, current: EndpointView, previous: EndpointTraffic, states: DeploymentStates, timeoutMs: number): Promise<void> {

@@ -179,6 +179,43 @@ export function deploymentsToDelete(state: EndpointTraffic, namesOldestFirst: re
   return idle.slice(0, Math.max(0, idle.length - Math.max(0, keepPrevious)));
 }
 
+/** A deployment as the clean-up needs it: name, state and when it was created (systemData.createdAt, ISO 8601). */
+export interface DeploymentAge {
+  readonly name: string;
+  readonly provisioningState: string;
+  readonly createdAt?: string;
+}
+
+/**
+ * Oldest first: by systemData.createdAt, then by name (deterministic when Azure gives equal or no timestamps; those
+ * without a timestamp count as oldest, as they predate anything this toolkit created).
+ */
+export function oldestFirst(deployments: readonly DeploymentAge[]): string[] {
+  const time = (d: DeploymentAge) => {
+    const t = d.createdAt ? Date.parse(d.createdAt) : Number.NaN;
+    return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
+  };
+  return [...deployments].sort((a, b) => time(a) - time(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((d) => d.name);
+}
+
+/**
+ * After a verified promotion (delete-old): the deployments to delete. Only settled deployments (Succeeded, Failed,
+ * Canceled) at 0 % live and 0 % mirror traffic, never `promoted`. The `keepPrevious` idle Succeeded ones kept as
+ * rollback targets are, first, those that served live traffic before the promotion (`servedBefore`, the map a
+ * rollback step restores), then the most recently created. Idle Failed / Canceled ones cannot be rolled back to and
+ * go. A deployment still being created or updated (another run's) is never touched. The result is oldest first.
+ */
+export function planCleanup(state: EndpointTraffic, deployments: readonly DeploymentAge[], promoted: string, keepPrevious: number, servedBefore: TrafficMap = {}): string[] {
+  const succeeded = oldestFirst(deployments.filter((d) => d.provisioningState === 'Succeeded'));
+  const served = (name: string) => (servedBefore[name] ?? 0) > 0;
+  const keepLast = [...succeeded.filter((name) => !served(name)), ...succeeded.filter(served)];
+  const broken = deployments.filter((d) => d.provisioningState === 'Failed' || d.provisioningState === 'Canceled');
+  const idleSucceeded = deploymentsToDelete(state, keepLast, [promoted], keepPrevious);
+  const idleBroken = deploymentsToDelete(state, oldestFirst(broken), [promoted], 0);
+  const chosen = new Set([...idleSucceeded, ...idleBroken]);
+  return oldestFirst(deployments).filter((name) => chosen.has(name));
+}
+
 /** Parses a traffic map from JSON (e.g. an earlier step's `previous-traffic` output). */
 export function parseTrafficMap(text: string): Planned<Record<string, number>> {
   let value: unknown;
