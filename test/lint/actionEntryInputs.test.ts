@@ -100,9 +100,9 @@ describe('the recording check', () => {
   it('reports an input the parser reads that action.yml does not declare, and one declared but never read', () => {
     const read = new Set<string>();
     parseDeployInputs(recordingSource({ ...signIn, action: 'promote', endpoint: 'phi3-chat', deployment: 'phi3-chat-ft-v1' }, read), {});
-    const declared = [...declaredInputs('deploy').filter((name) => name !== 'traffic-steps'), 'connection-name'];
+    const declared = [...declaredInputs('deploy').filter((name) => name !== 'traffic-steps'), 'no-such-input'];
     expect([...read].filter((name) => !declared.includes(name))).toEqual(['traffic-steps']);
-    expect(declared.filter((name) => !read.has(name))).toEqual(['connection-name']);
+    expect(declared.filter((name) => !read.has(name))).toEqual(['no-such-input']);
   });
 });
 

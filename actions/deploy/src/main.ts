@@ -8,9 +8,7 @@ import { parseDeployInputs } from '../../../src/serving/deployInputs.js';
 import { runDeploy } from '../../../src/serving/runDeploy.js';
 
 await runAction('deploy', async () => {
-  // Masked before anything else reads or prints inputs.
-  const githubToken = core.getInput('github-token');
-  if (githubToken) core.setSecret(githubToken);
+  // github-token is masked by runDeploy before its first log line; parsing never prints it.
   const inputs = parseDeployInputs((name) => core.getInput(name), process.env);
   await runDeploy(inputs, { env: process.env, clock: systemClock, getIdToken: (audience) => core.getIDToken(audience), log: (message) => core.info(message) }, coreReporter);
 });
