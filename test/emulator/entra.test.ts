@@ -169,6 +169,9 @@ describe('managed identity endpoint (App Service style)', () => {
     expect(system.status).toBe(200);
     const body = system.json<{ access_token: string; expires_on: string; client_id: string }>();
     expect(Number(body.expires_on)).toBeGreaterThan(Date.now() / 1000);
+    // Issued tokens (managed identity and client credentials alike) are secrets a leak test searches for.
+    const appToken = await arm.token();
+    expect(emulator.state.secrets()).toEqual(expect.arrayContaining([body.access_token, appToken, emulator.env.AZURE_CLIENT_SECRET, emulator.env.IDENTITY_HEADER]));
     expect(claimsOf(body.access_token).appid).toBe(body.client_id);
 
     await arm.createResourceGroup('rg-mi');

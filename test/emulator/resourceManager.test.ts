@@ -228,6 +228,8 @@ describe('datastores and assets', () => {
     expect(sas.secretsType).toBe('Sas');
     expect(sas.sasToken).toContain('sig=');
     expect((await arm.get(`${ws.id}/datastores?isDefault=true`)).json<{ value: unknown[] }>().value).toHaveLength(1);
+    // Both handed out, so a leak test searches for them: the key, the SAS token and its signature.
+    expect(emulator.state.secrets()).toEqual(expect.arrayContaining([azuriteAccount.key, sas.sasToken, new URLSearchParams(sas.sasToken).get('sig')]));
   });
 
   it('registers data versions, tracks next version, keeps versions immutable', async () => {
