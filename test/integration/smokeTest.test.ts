@@ -77,6 +77,14 @@ describe('smoke test against the emulator', () => {
     expect(reporter.logs.filter((l) => l.includes('HTTP 503'))).toHaveLength(2);
   }, 30_000);
 
+  it('waits what retry-after-ms says, before Retry-After in seconds', async () => {
+    const { em } = await start();
+    em.addFault({ name: 'warmup-ms', match: { host: 'scoring' }, times: 1, respond: { status: 503, headers: { 'Retry-After': '1', 'retry-after-ms': '400' }, body: { message: 'warming' } } });
+    const { error, reporter } = await smoke(em, { endpoint: 'chat-ep' });
+    expect(error).toBeUndefined();
+    expect(reporter.logs).toContain('HTTP 503 (warming up?): retry 1 in 0.4 s');
+  }, 30_000);
+
   it.each([
     ['scoring-5xx', 'HTTP 500'],
     ['scoring-empty', 'empty answer'],
