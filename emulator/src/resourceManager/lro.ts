@@ -57,7 +57,7 @@ function operationPath(ctx: ArmContext, op: Operation, kind: 'mfeOperationsStatu
  * Retry-After in whole seconds, as Azure sends it. A fractional setting (fast tests) rounds the header up and adds
  * retry-after-ms with the exact wait, which clients that know it (ours, the Azure SDKs) prefer.
  */
-export function retryAfterHeaders(seconds: number): Record<string, string> {
+function retryAfterHeaders(seconds: number): Record<string, string> {
   if (!(seconds > 0)) return {};
   if (Number.isInteger(seconds)) return { 'Retry-After': String(seconds) };
   return { 'Retry-After': String(Math.ceil(seconds)), 'retry-after-ms': String(Math.max(1, Math.round(seconds * 1000))) };
