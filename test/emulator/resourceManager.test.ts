@@ -129,10 +129,20 @@ describe('computes', () => {
     expect(res.status).toBe(201);
     expect(res.header('x-ms-async-operation-timeout')).toBe('PT30M');
     expect(res.json()).toMatchObject({ properties: { provisioningState: 'Creating', properties: { vmSize: 'Standard_NC24ads_A100_v4', scaleSettings: { maxNodeCount: 1 } } } });
-    expect((await arm.get(res.header('azure-asyncoperation')!)).json()).toMatchObject({ status: 'Updating' });
-    expect((await arm.put(cluster(), body())).json()).toMatchObject({ error: { code: 'Conflict' } });
     expect(await arm.waitAsync(res)).toMatchObject({ status: 'Succeeded' });
     expect((await arm.get(cluster())).json()).toMatchObject({ properties: { provisioningState: 'Succeeded' } });
+    // While busy: on an emulator whose operations take seconds, so a loaded machine cannot finish it between two calls.
+    const slow = await startTestEmulator({ timing: { lroMs: 5_000 } });
+    try {
+      const slowArm = new ArmTestClient(slow);
+      const slowWs = (await slowArm.createWorkspace('mlws', 'rg')).id as string;
+      const busy = await slowArm.put(`${slowWs}/computes/gpu-cluster`, body());
+      expect(busy.status).toBe(201);
+      expect((await slowArm.get(busy.header('azure-asyncoperation')!)).json()).toMatchObject({ status: 'Updating' });
+      expect((await slowArm.put(`${slowWs}/computes/gpu-cluster`, body())).json()).toMatchObject({ error: { code: 'Conflict' } });
+    } finally {
+      await slow.stop();
+    }
   });
 
   it('validates names, sizes per region, scale settings and immutable fields', async () => {
