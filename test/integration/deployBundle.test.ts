@@ -66,6 +66,9 @@ describe('actions/deploy bundle: promotions that meet the real world', () => {
     await waitFor(() => em.requests.slice(put + 1).filter((r) => r.method === 'GET' && isEndpoint('mid-ep')(r) && r.status === 200).length, (n) => n >= 2, 30_000);
     expect(traffic(endpoint)).toEqual({ blue: 90, green: 10 });
 
+    // Insurance for a loaded machine: the action's next read of the endpoint (its requests, unlike this client's, carry
+    // a User-Agent) is held 2 s more, so the deletion below always lands inside the step wait.
+    em.addFault({ name: 'hold-next-step', match: { method: 'GET', host: 'arm', path: '/onlineEndpoints/mid-ep$', headers: { 'user-agent': '.+' } }, times: 1, delay: 2_000 });
     // Someone else, during the 2 s wait: Azure refuses to delete a deployment with traffic, so they move green's share to `old`, then delete green.
     expect((await arm.setTraffic(endpoint, { blue: 90, old: 10, green: 0 })).status).toBeLessThan(300);
     const deleting = await arm.delete(`${endpoint}/deployments/green`);
@@ -75,6 +78,7 @@ describe('actions/deploy bundle: promotions that meet the real world', () => {
 
     const result = await running;
     expect(result.exitCode, result.stdout + result.stderr).toBe(1);
+    expect(em.requests.filter((r) => r.faults.includes('hold-next-step'))).toHaveLength(1);
     expect(result.stdout).toContain("Cannot continue the promotion: deployment 'green' does not exist on the endpoint.");
     expect(result.stdout).toMatch(/::error::deploy: promote 'green' stopped at .*deployment 'green' does not exist on the endpoint\. The traffic from before was restored\./);
     expect(result.stdout).not.toContain('Step 2/3');
