@@ -43,6 +43,7 @@ export function mintAccessToken(core: EmulatorCore, audience: string, subject: T
     ver: '1.0',
     ...(subject.resourceId ? { xms_mirid: subject.resourceId } : {}),
   });
+  core.secrets.add(token);
   return { token, expiresOn: exp };
 }
 

@@ -90,7 +90,7 @@ export function mintGithubIdToken(core: EmulatorCore, audience: string, lifetime
   const claims = core.options.githubOidc;
   const iat = nowSeconds();
   const [owner] = claims.repository.split('/');
-  return signJwt(core.githubKey, {
+  const token = signJwt(core.githubKey, {
     jti: randomUUID(),
     sub: subjectOf(core),
     aud: audience,
@@ -112,6 +112,8 @@ export function mintGithubIdToken(core: EmulatorCore, audience: string, lifetime
     iat,
     exp: iat + lifetimeSeconds,
   });
+  core.secrets.add(token);
+  return token;
 }
 
 export function handleGithub(core: EmulatorCore, call: IncomingCall): Reply {

@@ -41,7 +41,11 @@ export interface EmulatorState {
   /** A deployment's container logs. */
   deploymentLogs(deploymentId: string): { StorageInitializer: string[]; InferenceServer: string[] } | undefined;
   operations(): Operation[];
-  /** Every secret the emulator holds or handed out (client secret, endpoint keys, connection secrets, storage key). */
+  /**
+   * Every secret the emulator holds or handed out, for tests that search logs for leaks: the client secret, the Actions
+   * ID-token request token, the identity header, endpoint keys, connection secrets, the storage account key and SAS
+   * tokens (and their signatures), and every access token and GitHub OIDC ID token it issued.
+   */
   secrets(): string[];
   /** Scoring requests served and mirrored, per `<endpoint>/<deployment>` (serverless: per endpoint). */
   readonly scoring: ScoringStats;

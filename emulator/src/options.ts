@@ -18,7 +18,10 @@ export interface EmulatorTiming {
   jobRunningMs: number;
   /** CancelRequested -> Canceled. */
   jobCancelMs: number;
-  /** Retry-After (seconds) on 202 answers and LRO polls; 0 leaves the header out. */
+  /**
+   * Retry-After (seconds) on 201/202 answers and LRO polls; 0 leaves the header out. A fraction (e.g. 0.05, for fast
+   * tests) sends `Retry-After` rounded up to whole seconds, as Azure does, plus `retry-after-ms` with the exact wait.
+   */
   retryAfterSeconds: number;
   /** A new managed identity's principal is unknown to role assignments for this long (replication delay). */
   principalReplicationMs: number;

@@ -1,5 +1,7 @@
 // Pure parts of a chat smoke test: request bodies per format, reading replies in every shape Azure returns, expectations, retry decisions, latency stats.
 
+import { safeServiceText } from './serviceText.js';
+
 export const SCORING_FORMATS = ['auto', 'aml-chat', 'openai-chat'] as const;
 export type ScoringFormat = (typeof SCORING_FORMATS)[number];
 
@@ -36,8 +38,11 @@ export function requestFor(format: Exclude<ScoringFormat, 'auto'>, scoringUri: s
   return { url, body: { messages, temperature: parameters.temperature, max_tokens: parameters.maxNewTokens } };
 }
 
-/** The reply text, or why the answer is malformed. Accepts {"output": s}, [s], [{"0": s}], {"0": s} and OpenAI choices. */
-export function readReply(format: Exclude<ScoringFormat, 'auto'>, body: unknown): { reply: string } | { problem: string } {
+/**
+ * The reply text, or why the answer is malformed. Accepts {"output": s}, [s], [{"0": s}], {"0": s} and OpenAI choices.
+ * A malformed answer is quoted short, with `secrets` and anything shaped like a credential masked.
+ */
+export function readReply(format: Exclude<ScoringFormat, 'auto'>, body: unknown, secrets: readonly string[] = []): { reply: string } | { problem: string } {
   const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
   let reply: string | undefined;
   if (format === 'openai-chat') {
@@ -52,7 +57,10 @@ export function readReply(format: Exclude<ScoringFormat, 'auto'>, body: unknown)
   } else {
     reply = text(body);
   }
-  if (reply === undefined) return { problem: `malformed answer: ${JSON.stringify(body)?.slice(0, 200) ?? 'no body'}` };
+  if (reply === undefined) {
+    const raw = JSON.stringify(body);
+    return { problem: `malformed answer: ${raw === undefined ? 'no body' : safeServiceText(raw, secrets, { messageOnly: false })}` };
+  }
   if (reply.trim() === '') return { problem: 'empty answer' };
   return { reply };
 }

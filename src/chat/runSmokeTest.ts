@@ -10,6 +10,7 @@ import type { ActionReporter } from '../github/actionReporter.js';
 import { UserFacingError } from '../github/runAction.js';
 import { cell, table } from '../report/markdown.js';
 import { missedExpectations, percentile, readReply, requestFor, resolveFormat, RETRYABLE_STATUSES, retryDelayMs, type SmokeCase } from './chatScoring.js';
+import { maskKnownSecrets, safeServiceText } from './serviceText.js';
 import type { SmokeTestInputs } from './smokeTestInputs.js';
 
 export interface SmokeTestOptions extends SessionOptions {
@@ -34,13 +35,15 @@ interface Target {
   readonly scoringUri: string;
   readonly key: string;
   readonly httpClient: HttpClient;
+  /** Every value registered with setSecret: masked in whatever the service's answers are quoted in. */
+  readonly secrets: readonly string[];
 }
 
 async function resolveTarget(inputs: SmokeTestInputs, options: SmokeTestOptions, reporter: ActionReporter): Promise<Target> {
   if (inputs.scoringUri !== undefined) {
     reporter.setSecret(inputs.apiKey!);
     const { createDefaultHttpClient } = await import('@azure/core-rest-pipeline');
-    return { scoringUri: inputs.scoringUri, key: inputs.apiKey!, httpClient: options.httpClient ?? createDefaultHttpClient() };
+    return { scoringUri: inputs.scoringUri, key: inputs.apiKey!, httpClient: options.httpClient ?? createDefaultHttpClient(), secrets: [inputs.apiKey!] };
   }
   const session = await connectAzure(inputs.signIn!, { ...options, log: options.log ?? ((m) => reporter.info(m)) });
   const ref = { subscriptionId: inputs.signIn!.subscriptionId, resourceGroup: inputs.signIn!.resourceGroup, workspace: inputs.signIn!.workspace };
@@ -51,9 +54,17 @@ async function resolveTarget(inputs: SmokeTestInputs, options: SmokeTestOptions,
   if (!scoringUri) throw new UserFacingError(`online endpoint '${inputs.endpoint}' has no scoring URI yet (is it still being created?)`);
   const keys = await sendJson(session.transport, { method: 'POST', url: armUrl(session.cloud.resourceManager, `${id}/listKeys`, versions.mlEndpoints), operation: `read the keys of endpoint '${inputs.endpoint}'` });
   const { primaryKey, secondaryKey } = keys.body as { primaryKey?: string; secondaryKey?: string };
-  for (const key of [primaryKey, secondaryKey]) if (key) reporter.setSecret(key);
+  const secrets = [primaryKey, secondaryKey].filter((key): key is string => !!key);
+  for (const key of secrets) reporter.setSecret(key);
   if (!primaryKey) throw new UserFacingError(`endpoint '${inputs.endpoint}' returned no key (is its auth mode Key?)`);
-  return { scoringUri, key: primaryKey, httpClient: session.httpClient };
+  return { scoringUri, key: primaryKey, httpClient: session.httpClient, secrets };
+}
+
+/** Seconds to wait from retry-after-ms (preferred, exact) or Retry-After in seconds; undefined when neither is a number. */
+function retryAfterFrom(milliseconds: string | undefined, seconds: string | undefined): number | undefined {
+  if (milliseconds !== undefined && /^\d+(\.\d+)?$/.test(milliseconds.trim())) return Number(milliseconds) / 1000;
+  if (seconds !== undefined && /^\d+(\.\d+)?$/.test(seconds.trim())) return Number(seconds);
+  return undefined;
 }
 
 const promptOf = (c: SmokeCase) => [...c.messages].reverse().find((m) => m.role === 'user')?.content ?? c.messages.at(-1)!.content;
@@ -77,12 +88,12 @@ export async function runSmokeTest(inputs: SmokeTestInputs, options: SmokeTestOp
         if (inputs.deployment) headers['azureml-model-deployment'] = inputs.deployment;
         let status: number;
         let text: string | undefined;
-        let retryAfter: string | undefined;
+        let retryAfterSeconds: number | undefined;
         try {
           const response = await target.httpClient.sendRequest(createPipelineRequest({ url, method: 'POST', headers: createHttpHeaders(headers), body: JSON.stringify(body), timeout: Math.max(1000, deadline - clock.now()) }));
           status = response.status;
           text = response.bodyAsText ?? undefined;
-          retryAfter = response.headers.get('retry-after') ?? undefined;
+          retryAfterSeconds = retryAfterFrom(response.headers.get('retry-after-ms') ?? response.headers.get('x-ms-retry-after-ms'), response.headers.get('retry-after'));
         } catch (error) {
           status = 0;
           text = error instanceof Error ? error.message : String(error);
@@ -90,7 +101,7 @@ export async function runSmokeTest(inputs: SmokeTestInputs, options: SmokeTestOp
         const latencyMs = clock.now() - started;
         const retryable = status === 0 || RETRYABLE_STATUSES.includes(status);
         if (retryable) {
-          const delay = retryDelayMs(attempt, retryAfter !== undefined ? Number(retryAfter) : undefined);
+          const delay = retryDelayMs(attempt, retryAfterSeconds);
           if (clock.now() + delay < deadline) {
             reporter.info(`HTTP ${status || 'connection error'} (warming up?): retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
             await clock.sleep(delay);
@@ -98,7 +109,7 @@ export async function runSmokeTest(inputs: SmokeTestInputs, options: SmokeTestOp
           }
         }
         if (status !== 200) {
-          outcome = { prompt: promptOf(testCase), reply: '', latencyMs, problems: [`HTTP ${status || 'connection error'}: ${(text ?? '').slice(0, 200)}`] };
+          outcome = { prompt: promptOf(testCase), reply: '', latencyMs, problems: [`HTTP ${status || 'connection error'}: ${safeServiceText(text ?? '', target.secrets)}`] };
           break;
         }
         let parsed: unknown;
@@ -107,10 +118,11 @@ export async function runSmokeTest(inputs: SmokeTestInputs, options: SmokeTestOp
         } catch {
           parsed = text;
         }
-        const read = readReply(format, parsed);
+        const read = readReply(format, parsed, target.secrets);
+        // A reply that echoes the key is still judged on its own text; only what is shown is masked.
         outcome = 'problem' in read
           ? { prompt: promptOf(testCase), reply: '', latencyMs, problems: [read.problem] }
-          : { prompt: promptOf(testCase), reply: read.reply, latencyMs, problems: missedExpectations(testCase, read.reply, latencyMs) };
+          : { prompt: promptOf(testCase), reply: maskKnownSecrets(read.reply, target.secrets), latencyMs, problems: missedExpectations(testCase, read.reply, latencyMs) };
       }
       reporter.info(`${outcome.problems.length === 0 ? 'PASS' : 'FAIL'} ${JSON.stringify(outcome.prompt.slice(0, 80))} -> ${JSON.stringify(outcome.reply.slice(0, 200))} (${outcome.latencyMs} ms)${outcome.problems.length ? `: ${outcome.problems.join('; ')}` : ''}`);
       results.push(outcome);

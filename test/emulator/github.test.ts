@@ -26,8 +26,11 @@ describe('Actions OIDC token endpoint', () => {
     expect(claims.exp - claims.iat).toBe(2);
     expect(emulator.state.counters.githubIdTokens).toBe(before + 1);
     await sleep(10);
-    expect(claimsOf(await core.getIDToken('api://AzureADTokenExchange')).jti).not.toBe(claims.jti);
+    const second = await core.getIDToken('api://AzureADTokenExchange');
+    expect(claimsOf(second).jti).not.toBe(claims.jti);
     expect(emulator.state.counters.githubIdTokens).toBe(before + 2);
+    // Every ID token issued is a secret a leak test searches for.
+    expect(emulator.state.secrets()).toEqual(expect.arrayContaining([token, second, emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN]));
   });
 
   it('publishes its signing keys like token.actions.githubusercontent.com', async () => {

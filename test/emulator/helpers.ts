@@ -11,7 +11,8 @@ export const fastTiming: EmulatorTiming = {
   jobQueuedMs: 60,
   jobRunningMs: 150,
   jobCancelMs: 60,
-  retryAfterSeconds: 1,
+  // Retry-After: 1 plus retry-after-ms: 50: clients poll every 50 ms instead of every second.
+  retryAfterSeconds: 0.05,
   principalReplicationMs: 0,
   scoringLatencyMs: 0,
 };

@@ -62,7 +62,9 @@ describe('resource groups', () => {
     await arm.createWorkspace('ws-doomed', 'rg-doomed');
     const res = await arm.delete(arm.rg('rg-doomed'), { apiVersion: '2021-04-01' });
     expect(res.status).toBe(202);
+    // fastTiming's 0.05 s: whole seconds in Retry-After, as Azure sends it, and the exact wait in retry-after-ms.
     expect(res.header('retry-after')).toBe('1');
+    expect(res.header('retry-after-ms')).toBe('50');
     expect((await arm.waitLocation(res)).status).toBe(204);
     expect((await arm.get(arm.ws('ws-doomed', 'rg-doomed'))).json()).toMatchObject({ error: { code: 'ResourceGroupNotFound' } });
   });
@@ -127,10 +129,20 @@ describe('computes', () => {
     expect(res.status).toBe(201);
     expect(res.header('x-ms-async-operation-timeout')).toBe('PT30M');
     expect(res.json()).toMatchObject({ properties: { provisioningState: 'Creating', properties: { vmSize: 'Standard_NC24ads_A100_v4', scaleSettings: { maxNodeCount: 1 } } } });
-    expect((await arm.get(res.header('azure-asyncoperation')!)).json()).toMatchObject({ status: 'Updating' });
-    expect((await arm.put(cluster(), body())).json()).toMatchObject({ error: { code: 'Conflict' } });
     expect(await arm.waitAsync(res)).toMatchObject({ status: 'Succeeded' });
     expect((await arm.get(cluster())).json()).toMatchObject({ properties: { provisioningState: 'Succeeded' } });
+    // While busy: on an emulator whose operations take seconds, so a loaded machine cannot finish it between two calls.
+    const slow = await startTestEmulator({ timing: { lroMs: 5_000 } });
+    try {
+      const slowArm = new ArmTestClient(slow);
+      const slowWs = (await slowArm.createWorkspace('mlws', 'rg')).id as string;
+      const busy = await slowArm.put(`${slowWs}/computes/gpu-cluster`, body());
+      expect(busy.status).toBe(201);
+      expect((await slowArm.get(busy.header('azure-asyncoperation')!)).json()).toMatchObject({ status: 'Updating' });
+      expect((await slowArm.put(`${slowWs}/computes/gpu-cluster`, body())).json()).toMatchObject({ error: { code: 'Conflict' } });
+    } finally {
+      await slow.stop();
+    }
   });
 
   it('validates names, sizes per region, scale settings and immutable fields', async () => {
@@ -154,6 +166,39 @@ describe('computes', () => {
     expect(deleting.status).toBe(202);
     expect((await arm.waitLocation(deleting)).status).toBe(204);
     expect((await arm.get(cluster())).status).toBe(404);
+  });
+});
+
+describe('Retry-After on long-running operations', () => {
+  it('a fractional setting: Retry-After in whole seconds (rounded up) plus retry-after-ms, on the 201, the status poll and the 202', async () => {
+    const res = await arm.put(`${ws.id}/computes/ra-cluster`, { location: 'eastus2', properties: { computeType: 'AmlCompute', properties: { vmSize: 'Standard_DS3_v2', scaleSettings: { minNodeCount: 0, maxNodeCount: 1 } } } });
+    expect(res.status).toBe(201);
+    expect([res.header('retry-after'), res.header('retry-after-ms')]).toEqual(['1', '50']);
+    const poll = await arm.get(res.header('azure-asyncoperation')!);
+    expect(poll.json()).toMatchObject({ status: 'Updating' });
+    expect([poll.header('retry-after'), poll.header('retry-after-ms')]).toEqual(['1', '50']);
+    expect(await arm.waitAsync(res)).toMatchObject({ status: 'Succeeded' });
+    const done = await arm.get(res.header('azure-asyncoperation')!);
+    expect([done.header('retry-after'), done.header('retry-after-ms')]).toEqual([undefined, undefined]);
+    const deleted = await arm.delete(`${ws.id}/computes/ra-cluster?underlyingResourceAction=Delete`);
+    expect(deleted.status).toBe(202);
+    expect([deleted.header('retry-after'), deleted.header('retry-after-ms')]).toEqual(['1', '50']);
+    await arm.waitLocation(deleted);
+  });
+
+  it('whole seconds are sent as they are, without retry-after-ms; 0 leaves both out', async () => {
+    for (const [seconds, expected] of [[2, ['2', undefined]], [0, [undefined, undefined]], [1.5, ['2', '1500']]] as const) {
+      const em = await startTestEmulator({ timing: { retryAfterSeconds: seconds } });
+      try {
+        const client = new ArmTestClient(em);
+        await client.createResourceGroup('rg-ra');
+        const res = await client.delete(client.rg('rg-ra'), { apiVersion: '2021-04-01' });
+        expect(res.status).toBe(202);
+        expect([res.header('retry-after'), res.header('retry-after-ms')], `retryAfterSeconds ${seconds}`).toEqual(expected);
+      } finally {
+        await em.stop();
+      }
+    }
   });
 });
 
@@ -193,6 +238,8 @@ describe('datastores and assets', () => {
     expect(sas.secretsType).toBe('Sas');
     expect(sas.sasToken).toContain('sig=');
     expect((await arm.get(`${ws.id}/datastores?isDefault=true`)).json<{ value: unknown[] }>().value).toHaveLength(1);
+    // Both handed out, so a leak test searches for them: the key, the SAS token and its signature.
+    expect(emulator.state.secrets()).toEqual(expect.arrayContaining([azuriteAccount.key, sas.sasToken, new URLSearchParams(sas.sasToken).get('sig')]));
   });
 
   it('registers data versions, tracks next version, keeps versions immutable', async () => {

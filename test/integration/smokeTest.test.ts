@@ -77,6 +77,14 @@ describe('smoke test against the emulator', () => {
     expect(reporter.logs.filter((l) => l.includes('HTTP 503'))).toHaveLength(2);
   }, 30_000);
 
+  it('waits what retry-after-ms says, before Retry-After in seconds', async () => {
+    const { em } = await start();
+    em.addFault({ name: 'warmup-ms', match: { host: 'scoring' }, times: 1, respond: { status: 503, headers: { 'Retry-After': '1', 'retry-after-ms': '400' }, body: { message: 'warming' } } });
+    const { error, reporter } = await smoke(em, { endpoint: 'chat-ep' });
+    expect(error).toBeUndefined();
+    expect(reporter.logs).toContain('HTTP 503 (warming up?): retry 1 in 0.4 s');
+  }, 30_000);
+
   it.each([
     ['scoring-5xx', 'HTTP 500'],
     ['scoring-empty', 'empty answer'],
@@ -92,6 +100,24 @@ describe('smoke test against the emulator', () => {
     em.addFault({ name: 'always-503', match: { host: 'scoring' }, respond: { status: 503, body: { message: 'warming' } } });
     const { error } = await smoke(em, { endpoint: 'chat-ep', 'timeout-seconds': '20' });
     expect(error!.message).toContain('HTTP 503');
+  }, 30_000);
+
+  it('quotes an error body that echoes the keys with every key masked, short and on one line', async () => {
+    const { em, arm, ep } = await start();
+    const keys = await arm.listKeys(ep);
+    em.addFault({ name: 'echo-key', match: { host: 'scoring' }, respond: { status: 401, body: { message: `Key ${keys.primaryKey} is not valid for this deployment;\nexpected ${keys.secondaryKey}. ${'detail '.repeat(40)}` } } });
+    const plain = await smoke(em, { endpoint: 'chat-ep' });
+    em.clearFaults();
+    em.addFault({ name: 'echo-malformed', match: { host: 'scoring' }, respond: { status: 200, body: { echo: { authorization: `Bearer ${keys.primaryKey}` } } } });
+    const targeted = await smoke(em, { endpoint: 'chat-ep', deployment: 'blue' });
+    expect(plain.error!.message).toContain('HTTP 401: Key *** is not valid for this deployment; expected ***.');
+    expect(targeted.error!.message).toContain('malformed answer: {"echo":{"authorization":"Bearer ***"}}');
+    for (const { error, reporter } of [plain, targeted]) {
+      const shown = [error!.message, ...reporter.logs, ...reporter.summaries, JSON.stringify(reporter.outputs)].join('\n');
+      for (const secret of em.state.secrets()) expect(shown.includes(secret)).toBe(false);
+      const quoted = /HTTP 401: (.*)$|malformed answer: (.*)$/.exec(error!.message)!;
+      expect((quoted[1] ?? quoted[2])!.length).toBeLessThanOrEqual(120);
+    }
   }, 30_000);
 
   it('works with scoring-uri + api-key, masking the key', async () => {

@@ -109,6 +109,8 @@ function listSecrets(ctx: ArmContext): Reply {
       },
       credential,
     ).toString();
+    const signature = new URLSearchParams(sasToken).get('sig');
+    for (const secret of [sasToken, signature, signature && encodeURIComponent(signature)]) if (secret) ctx.core.secrets.add(secret);
     return { status: 200, body: { secretsType: 'Sas', sasToken } };
   }
   if (!key) return { status: 200, body: { secretsType: datastore.body.properties.credentials.credentialsType } };

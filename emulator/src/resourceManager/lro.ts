@@ -53,16 +53,29 @@ function operationPath(ctx: ArmContext, op: Operation, kind: 'mfeOperationsStatu
   return `/subscriptions/${op.subscriptionId}/providers/Microsoft.MachineLearningServices/locations/${op.location}/${kind}/${op.id}`;
 }
 
-function retryAfter(ctx: ArmContext): Record<string, string> {
-  const seconds = ctx.core.options.timing.retryAfterSeconds;
-  return seconds > 0 ? { 'Retry-After': String(seconds) } : {};
+/**
+ * Retry-After in whole seconds, as Azure sends it. A fractional setting (fast tests) rounds the header up and adds
+ * retry-after-ms with the exact wait, which clients that know it (ours, the Azure SDKs) prefer.
+ */
+function retryAfterHeaders(seconds: number): Record<string, string> {
+  if (!(seconds > 0)) return {};
+  if (Number.isInteger(seconds)) return { 'Retry-After': String(seconds) };
+  return { 'Retry-After': String(Math.ceil(seconds)), 'retry-after-ms': String(Math.max(1, Math.round(seconds * 1000))) };
 }
 
-/** Headers of a create/update answer (201 or 200): where to poll, and Azure ML's 30-minute timeout. */
+function retryAfter(ctx: ArmContext): Record<string, string> {
+  return retryAfterHeaders(ctx.core.options.timing.retryAfterSeconds);
+}
+
+/**
+ * Headers of a create/update answer (201 or 200): where to poll, Azure ML's 30-minute timeout, and Retry-After (ARM's
+ * async contract allows it on 201; without it a client waits its own first interval, seconds the emulator never needs).
+ */
 export function asyncOperationHeaders(ctx: ArmContext, op: Operation): Record<string, string> {
   return {
     'Azure-AsyncOperation': `${ctx.core.url}${operationPath(ctx, op, 'mfeOperationsStatus')}?api-version=${ctx.apiVersion}`,
     'x-ms-async-operation-timeout': 'PT30M',
+    ...retryAfter(ctx),
   };
 }
 
