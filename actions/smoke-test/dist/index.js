@@ -71849,7 +71849,9 @@ __webpack_async_result__();
 /* harmony export */   pU: () => (/* binding */ requestFor),
 /* harmony export */   qO: () => (/* binding */ retryDelayMs)
 /* harmony export */ });
+/* harmony import */ var _serviceText_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8066);
 // Pure parts of a chat smoke test: request bodies per format, reading replies in every shape Azure returns, expectations, retry decisions, latency stats.
+
 const SCORING_FORMATS = ['auto', 'aml-chat', 'openai-chat'];
 /** auto: openai-chat for a URI that already ends in /chat/completions or /v1, aml-chat otherwise (managed online /score). */
 function resolveFormat(format, scoringUri) {
@@ -71865,8 +71867,11 @@ function requestFor(format, scoringUri, messages, parameters) {
     const url = /\/chat\/completions$/.test(base) ? base : /\/v1$/.test(base) ? `${base}/chat/completions` : `${base}/v1/chat/completions`;
     return { url, body: { messages, temperature: parameters.temperature, max_tokens: parameters.maxNewTokens } };
 }
-/** The reply text, or why the answer is malformed. Accepts {"output": s}, [s], [{"0": s}], {"0": s} and OpenAI choices. */
-function readReply(format, body) {
+/**
+ * The reply text, or why the answer is malformed. Accepts {"output": s}, [s], [{"0": s}], {"0": s} and OpenAI choices.
+ * A malformed answer is quoted short, with `secrets` and anything shaped like a credential masked.
+ */
+function readReply(format, body, secrets = []) {
     const text = (value) => (typeof value === 'string' ? value : undefined);
     let reply;
     if (format === 'openai-chat') {
@@ -71884,8 +71889,10 @@ function readReply(format, body) {
     else {
         reply = text(body);
     }
-    if (reply === undefined)
-        return { problem: `malformed answer: ${JSON.stringify(body)?.slice(0, 200) ?? 'no body'}` };
+    if (reply === undefined) {
+        const raw = JSON.stringify(body);
+        return { problem: `malformed answer: ${raw === undefined ? 'no body' : (0,_serviceText_js__WEBPACK_IMPORTED_MODULE_0__/* .safeServiceText */ .uy)(raw, secrets, { messageOnly: false })}` };
+    }
     if (reply.trim() === '')
         return { problem: 'empty answer' };
     return { reply };
@@ -94748,8 +94755,11 @@ function table(header, rows) {
 
 // EXTERNAL MODULE: ./build/src/chat/chatScoring.js
 var chatScoring = __nccwpck_require__(5963);
+// EXTERNAL MODULE: ./build/src/chat/serviceText.js + 1 modules
+var serviceText = __nccwpck_require__(8066);
 ;// CONCATENATED MODULE: ./build/src/chat/runSmokeTest.js
 // Sends chat cases to an endpoint (or one deployment of it) and judges the replies; the key is fetched with listKeys and masked before anything is logged.
+
 
 
 
@@ -94762,7 +94772,7 @@ async function resolveTarget(inputs, options, reporter) {
     if (inputs.scoringUri !== undefined) {
         reporter.setSecret(inputs.apiKey);
         const { createDefaultHttpClient } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 4237));
-        return { scoringUri: inputs.scoringUri, key: inputs.apiKey, httpClient: options.httpClient ?? createDefaultHttpClient() };
+        return { scoringUri: inputs.scoringUri, key: inputs.apiKey, httpClient: options.httpClient ?? createDefaultHttpClient(), secrets: [inputs.apiKey] };
     }
     const session = await connectAzure(inputs.signIn, { ...options, log: options.log ?? ((m) => reporter.info(m)) });
     const ref = { subscriptionId: inputs.signIn.subscriptionId, resourceGroup: inputs.signIn.resourceGroup, workspace: inputs.signIn.workspace };
@@ -94774,12 +94784,20 @@ async function resolveTarget(inputs, options, reporter) {
         throw new runAction/* UserFacingError */.Ui(`online endpoint '${inputs.endpoint}' has no scoring URI yet (is it still being created?)`);
     const keys = await sendJson(session.transport, { method: 'POST', url: armUrl(session.cloud.resourceManager, `${id}/listKeys`, versions.mlEndpoints), operation: `read the keys of endpoint '${inputs.endpoint}'` });
     const { primaryKey, secondaryKey } = keys.body;
-    for (const key of [primaryKey, secondaryKey])
-        if (key)
-            reporter.setSecret(key);
+    const secrets = [primaryKey, secondaryKey].filter((key) => !!key);
+    for (const key of secrets)
+        reporter.setSecret(key);
     if (!primaryKey)
         throw new runAction/* UserFacingError */.Ui(`endpoint '${inputs.endpoint}' returned no key (is its auth mode Key?)`);
-    return { scoringUri, key: primaryKey, httpClient: session.httpClient };
+    return { scoringUri, key: primaryKey, httpClient: session.httpClient, secrets };
+}
+/** Seconds to wait from retry-after-ms (preferred, exact) or Retry-After in seconds; undefined when neither is a number. */
+function retryAfterFrom(milliseconds, seconds) {
+    if (milliseconds !== undefined && /^\d+(\.\d+)?$/.test(milliseconds.trim()))
+        return Number(milliseconds) / 1000;
+    if (seconds !== undefined && /^\d+(\.\d+)?$/.test(seconds.trim()))
+        return Number(seconds);
+    return undefined;
 }
 const promptOf = (c) => [...c.messages].reverse().find((m) => m.role === 'user')?.content ?? c.messages.at(-1).content;
 async function runSmokeTest(inputs, options, reporter) {
@@ -94802,12 +94820,12 @@ async function runSmokeTest(inputs, options, reporter) {
                     headers['azureml-model-deployment'] = inputs.deployment;
                 let status;
                 let text;
-                let retryAfter;
+                let retryAfterSeconds;
                 try {
                     const response = await target.httpClient.sendRequest((0,esm/* createPipelineRequest */.G6)({ url, method: 'POST', headers: (0,esm/* createHttpHeaders */.Nc)(headers), body: JSON.stringify(body), timeout: Math.max(1000, deadline - clock.now()) }));
                     status = response.status;
                     text = response.bodyAsText ?? undefined;
-                    retryAfter = response.headers.get('retry-after') ?? undefined;
+                    retryAfterSeconds = retryAfterFrom(response.headers.get('retry-after-ms') ?? response.headers.get('x-ms-retry-after-ms'), response.headers.get('retry-after'));
                 }
                 catch (error) {
                     status = 0;
@@ -94816,7 +94834,7 @@ async function runSmokeTest(inputs, options, reporter) {
                 const latencyMs = clock.now() - started;
                 const retryable = status === 0 || chatScoring/* RETRYABLE_STATUSES */.U3.includes(status);
                 if (retryable) {
-                    const delay = (0,chatScoring/* retryDelayMs */.qO)(attempt, retryAfter !== undefined ? Number(retryAfter) : undefined);
+                    const delay = (0,chatScoring/* retryDelayMs */.qO)(attempt, retryAfterSeconds);
                     if (clock.now() + delay < deadline) {
                         reporter.info(`HTTP ${status || 'connection error'} (warming up?): retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
                         await clock.sleep(delay);
@@ -94824,7 +94842,7 @@ async function runSmokeTest(inputs, options, reporter) {
                     }
                 }
                 if (status !== 200) {
-                    outcome = { prompt: promptOf(testCase), reply: '', latencyMs, problems: [`HTTP ${status || 'connection error'}: ${(text ?? '').slice(0, 200)}`] };
+                    outcome = { prompt: promptOf(testCase), reply: '', latencyMs, problems: [`HTTP ${status || 'connection error'}: ${(0,serviceText/* safeServiceText */.uy)(text ?? '', target.secrets)}`] };
                     break;
                 }
                 let parsed;
@@ -94834,10 +94852,11 @@ async function runSmokeTest(inputs, options, reporter) {
                 catch {
                     parsed = text;
                 }
-                const read = (0,chatScoring/* readReply */.Xw)(format, parsed);
+                const read = (0,chatScoring/* readReply */.Xw)(format, parsed, target.secrets);
+                // A reply that echoes the key is still judged on its own text; only what is shown is masked.
                 outcome = 'problem' in read
                     ? { prompt: promptOf(testCase), reply: '', latencyMs, problems: [read.problem] }
-                    : { prompt: promptOf(testCase), reply: read.reply, latencyMs, problems: (0,chatScoring/* missedExpectations */.RD)(testCase, read.reply, latencyMs) };
+                    : { prompt: promptOf(testCase), reply: (0,serviceText/* maskKnownSecrets */.rf)(read.reply, target.secrets), latencyMs, problems: (0,chatScoring/* missedExpectations */.RD)(testCase, read.reply, latencyMs) };
             }
             reporter.info(`${outcome.problems.length === 0 ? 'PASS' : 'FAIL'} ${JSON.stringify(outcome.prompt.slice(0, 80))} -> ${JSON.stringify(outcome.reply.slice(0, 200))} (${outcome.latencyMs} ms)${outcome.problems.length ? `: ${outcome.problems.join('; ')}` : ''}`);
             results.push(outcome);
@@ -94864,6 +94883,130 @@ async function runSmokeTest(inputs, options, reporter) {
         throw new runAction/* UserFacingError */.Ui(`${failed.length} of ${results.length} request(s) failed; first: ${JSON.stringify(failed[0].prompt.slice(0, 80))}: ${failed[0].problems.join('; ')}`);
     }
     return { passed, results, p50, max };
+}
+
+
+/***/ }),
+
+/***/ 8066:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  rf: () => (/* binding */ maskKnownSecrets),
+  uy: () => (/* binding */ safeServiceText)
+});
+
+// UNUSED EXPORTS: MASK, SERVICE_TEXT_LIMIT, maskCredentialShapes
+
+;// CONCATENATED MODULE: ./build/src/dataset/contentScanners.js
+// Scans message content for things that should not be trained on: chat-template tokens and secrets.
+/** Literal control tokens of common chat templates: in content they confuse the template. */
+const TEMPLATE_TOKEN = /<\|(?:user|assistant|system|end|endoftext|im_start|im_end|im_sep|tool|tool_call|placeholder\d+)\|>/;
+function findTemplateToken(content) {
+    if (!content.includes('<|'))
+        return undefined;
+    return TEMPLATE_TOKEN.exec(content)?.[0];
+}
+// Each pattern names a kind of credential; the finding never repeats the matched text.
+const SECRET_PATTERNS = [
+    { kind: 'private key', markers: ['-----'], pattern: /-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----/ },
+    { kind: 'AWS access key id', markers: ['AKIA', 'ASIA'], pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
+    { kind: 'GitHub token', markers: ['_'], pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})/ },
+    { kind: 'OpenAI API key', markers: ['sk-'], pattern: /\bsk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{32,}/ },
+    { kind: 'Slack token', markers: ['xox'], pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
+    { kind: 'Azure storage account key', markers: ['Key='], pattern: /AccountKey=[A-Za-z0-9+/]{40,}={0,2}/ },
+    { kind: 'Azure SAS signature', markers: ['sig='], pattern: /[?&]sig=[A-Za-z0-9%+/]{30,}/ },
+    { kind: 'Google API key', markers: ['AIza'], pattern: /\bAIza[0-9A-Za-z_-]{35}\b/ },
+    { kind: 'JSON Web Token', markers: ['eyJ'], pattern: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/ },
+];
+function findSecret(content) {
+    for (const secret of SECRET_PATTERNS) {
+        if (!secret.markers.some((marker) => content.includes(marker)))
+            continue;
+        const match = secret.pattern.exec(content);
+        if (match)
+            return { kind: secret.kind, offset: match.index };
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./build/src/chat/serviceText.js
+// Makes what a scoring service answered safe to quote in an error or a log: secrets masked, one line, short.
+
+/** The longest quote of a service's answer an error carries. */
+const SERVICE_TEXT_LIMIT = 120;
+const MASK = '***';
+/** Every known secret, and the forms an answer may echo it in (JSON- or URL-escaped), replaced by ***. Longest first, so a secret containing another is masked whole. */
+function maskKnownSecrets(text, secrets) {
+    const forms = new Set();
+    for (const secret of secrets) {
+        if (secret.length < 4)
+            continue;
+        forms.add(secret);
+        forms.add(JSON.stringify(secret).slice(1, -1));
+        forms.add(JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/'));
+        forms.add(encodeURIComponent(secret));
+    }
+    let masked = text;
+    for (const form of [...forms].sort((a, b) => b.length - a.length))
+        masked = masked.split(form).join(MASK);
+    return masked;
+}
+// A credential after a word that names one: `Bearer x`, `api-key: x`, `"access_token": "x"`, `sig=x`.
+const AUTH_SCHEME = /\b(Bearer|Basic|SharedKey|SharedAccessSignature)\s+[^\s"',;]+/gi;
+const NAMED_CREDENTIAL = /\b((?:api[-_]?key|primary[-_]?key|secondary[-_]?key|access[-_]?token|refresh[-_]?token|id[-_]?token|client[-_]?secret|password|secret|token|key|sig|signature|authorization)["']?\s*[:=]\s*["']?)(?!\*\*\*|(?:Bearer|Basic|SharedKey|SharedAccessSignature)\b)[^\s"',;&}]+/gi;
+// A long random-looking run (keys, tokens): upper and lower case letters and digits, not a GUID or a path.
+const OPAQUE_RUN = /[A-Za-z0-9+/_-]{32,}={0,2}/g;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+function looksLikeKey(run) {
+    if (GUID.test(run))
+        return false;
+    if (!/[A-Z]/.test(run) || !/[a-z]/.test(run) || !/[0-9]/.test(run))
+        return false;
+    // Paths and URLs have slashes but no base64 padding or plus signs.
+    return !run.includes('/') || /[+]|=$/.test(run);
+}
+/** Masks credential-shaped text: auth headers, `key=value` credentials, the secret kinds the dataset scanner knows, long opaque runs. */
+function maskCredentialShapes(text) {
+    let masked = text.replace(AUTH_SCHEME, (_m, scheme) => `${scheme} ${MASK}`).replace(NAMED_CREDENTIAL, (_m, prefix) => `${prefix}${MASK}`);
+    // The dataset scanner names the first credential of a known kind; mask from there to the end of that token, until none is left.
+    for (let guard = 0; guard < 50; guard++) {
+        const hit = findSecret(masked);
+        if (!hit)
+            break;
+        const end = hit.kind === 'private key' ? masked.length : hit.offset + (/^[^\s"',;<>]+/.exec(masked.slice(hit.offset))?.[0].length ?? masked.length - hit.offset);
+        masked = `${masked.slice(0, hit.offset)}[${hit.kind} masked]${masked.slice(end)}`;
+    }
+    return masked.replace(OPAQUE_RUN, (run) => (looksLikeKey(run) ? MASK : run));
+}
+/** The message inside a JSON error body (`message`, `error.message`, `detail`), or the text itself. */
+function messageOf(text) {
+    try {
+        const body = JSON.parse(text);
+        if (typeof body === 'string')
+            return body;
+        const record = body;
+        const message = record?.error && typeof record.error === 'object' ? record.error.message : (record?.message ?? record?.error ?? record?.detail);
+        if (typeof message === 'string' && message.trim() !== '')
+            return message;
+    }
+    catch {
+        // Not JSON: quote the text.
+    }
+    return text;
+}
+/**
+ * What to quote of a service's answer: its error message when the body is a JSON error, every known secret and
+ * anything shaped like a credential masked, on one line, at most `limit` characters. Masking comes before the cut,
+ * so no secret is ever cut into an unrecognisable prefix.
+ */
+function safeServiceText(text, secrets, options = {}) {
+    const limit = options.limit ?? SERVICE_TEXT_LIMIT;
+    const masked = maskCredentialShapes(maskKnownSecrets(options.messageOnly === false ? text : messageOf(text), secrets));
+    const line = masked.replace(/\s+/g, ' ').trim();
+    return line.length > limit ? `${line.slice(0, limit - 1)}…` : line;
 }
 
 
