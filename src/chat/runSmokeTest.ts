@@ -9,6 +9,8 @@ import type { Clock } from '../clock.js';
 import type { ActionReporter } from '../github/actionReporter.js';
 import { UserFacingError } from '../github/runAction.js';
 import { cell, table } from '../report/markdown.js';
+import type { ServingTarget } from '../serving/endpointAzure.js';
+import { getServerlessEndpoint, serverlessPrimaryKey } from '../serving/serverlessAzure.js';
 import { missedExpectations, percentile, readReply, requestFor, resolveFormat, RETRYABLE_STATUSES, retryDelayMs, type SmokeCase } from './chatScoring.js';
 import { maskKnownSecrets, safeServiceText } from './serviceText.js';
 import type { SmokeTestInputs } from './smokeTestInputs.js';
@@ -48,6 +50,15 @@ async function resolveTarget(inputs: SmokeTestInputs, options: SmokeTestOptions,
   const session = await connectAzure(inputs.signIn!, { ...options, log: options.log ?? ((m) => reporter.info(m)) });
   const ref = { subscriptionId: inputs.signIn!.subscriptionId, resourceGroup: inputs.signIn!.resourceGroup, workspace: inputs.signIn!.workspace };
   const versions = resolveApiVersions(options.env, options.apiVersions);
+  if (inputs.target === 'serverless') {
+    const serving: ServingTarget = { transport: session.transport, resourceManager: session.cloud.resourceManager, ref, apiVersions: versions };
+    const endpoint = await getServerlessEndpoint(serving, inputs.endpoint!);
+    if (!endpoint) throw new UserFacingError(`serverless endpoint '${inputs.endpoint}' does not exist in workspace '${ref.workspace}' (deploy it with the deploy action's target: serverless)`);
+    if (!endpoint.inferenceUri) throw new UserFacingError(`serverless endpoint '${inputs.endpoint}' has no inference URI yet (it is ${endpoint.provisioningState})`);
+    const key = await serverlessPrimaryKey(serving, inputs.endpoint!);
+    reporter.setSecret(key);
+    return { scoringUri: endpoint.inferenceUri, key, httpClient: session.httpClient, secrets: [key] };
+  }
   const id = onlineEndpointId(ref, inputs.endpoint!);
   const endpoint = await sendJson(session.transport, { method: 'GET', url: armUrl(session.cloud.resourceManager, id, versions.mlEndpoints), operation: `read online endpoint '${inputs.endpoint}'` });
   const scoringUri = (endpoint.body as { properties?: { scoringUri?: string } }).properties?.scoringUri;

@@ -10,6 +10,8 @@ export interface SmokeTestInputs {
   /** Workspace endpoint (key from listKeys); absent with scoring-uri + api-key. */
   readonly signIn?: SignInInputs;
   readonly endpoint?: string;
+  /** `online`: a managed online endpoint; `serverless`: a serverless (models-as-a-service) endpoint. */
+  readonly target: SmokeTarget;
   readonly deployment?: string;
   readonly scoringUri?: string;
   readonly apiKey?: string;
@@ -21,6 +23,9 @@ export interface SmokeTestInputs {
   readonly timeoutSeconds: number;
 }
 
+export const SMOKE_TARGETS = ['online', 'serverless'] as const;
+export type SmokeTarget = (typeof SMOKE_TARGETS)[number];
+
 export const DEFAULT_PROMPT = 'Who founded Microsoft?';
 
 export function parseSmokeTestInputs(source: InputSource, env: NodeJS.ProcessEnv, cwd = env.GITHUB_WORKSPACE ?? process.cwd()): SmokeTestInputs {
@@ -31,7 +36,10 @@ export function parseSmokeTestInputs(source: InputSource, env: NodeJS.ProcessEnv
   if (endpoint !== undefined && scoringUri !== undefined) throw new InputError('scoring-uri', scoringUri, "give either 'endpoint' or 'scoring-uri', not both");
   if (scoringUri !== undefined && apiKey === undefined) throw new InputError('api-key', '', "it is required with 'scoring-uri'");
   if (scoringUri !== undefined && !/^https?:\/\//.test(scoringUri)) throw new InputError('scoring-uri', scoringUri, 'expected an https:// URL');
+  const target = choiceInput(source, 'target', SMOKE_TARGETS, 'online');
   const deployment = optionalString(source, 'deployment');
+  if (target === 'serverless' && endpoint === undefined) throw new InputError('target', target, "'serverless' needs 'endpoint' (the serverless endpoint's name in the workspace)");
+  if (target === 'serverless' && deployment !== undefined) throw new InputError('deployment', deployment, 'a serverless endpoint has no deployments; leave it empty with target: serverless');
   const casesFile = optionalString(source, 'cases-file');
   let cases: SmokeCase[];
   if (casesFile !== undefined) {
@@ -50,6 +58,7 @@ export function parseSmokeTestInputs(source: InputSource, env: NodeJS.ProcessEnv
   }
   return {
     ...(endpoint !== undefined ? { signIn: parseSignInInputs(source, env), endpoint } : {}),
+    target,
     ...(deployment !== undefined ? { deployment } : {}),
     ...(scoringUri !== undefined ? { scoringUri } : {}),
     ...(apiKey !== undefined ? { apiKey } : {}),

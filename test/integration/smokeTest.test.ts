@@ -128,4 +128,27 @@ describe('smoke test against the emulator', () => {
     expect(error).toBeUndefined();
     expect(reporter.secrets).toContain(keys.primaryKey);
   }, 30_000);
+
+  it('chats with a serverless endpoint (target: serverless): inference URI and key read from the workspace, OpenAI format, key masked', async () => {
+    const { em, arm } = await start();
+    const ws = arm.ws('mlws', 'rg-smoke');
+    const model = await arm.createModel(ws, 'phi3-chat-ft', '2');
+    const created = await arm.put(`${ws}/serverlessEndpoints/phi3-maas`, { location: 'eastus2', sku: { name: 'Consumption' }, properties: { modelSettings: { modelId: model }, authMode: 'Key' } });
+    expect((await arm.waitAsync(created)).status).toBe('Succeeded');
+    const key = (await arm.post(`${ws}/serverlessEndpoints/phi3-maas/listKeys`)).json<{ primaryKey: string }>().primaryKey;
+    const { result, error, reporter } = await smoke(em, { endpoint: 'phi3-maas', target: 'serverless', 'expect-contains': 'Bill Gates' });
+    expect(error).toBeUndefined();
+    expect(result!.passed).toBe(true);
+    const chat = em.requests.filter((r) => r.method === 'POST' && /\/v1\/chat\/completions$/.test(r.path));
+    expect(chat.length).toBeGreaterThan(0);
+    expect(reporter.secrets).toContain(key);
+    expect([...reporter.logs, ...reporter.summaries, JSON.stringify(reporter.outputs)].join('\n').includes(key)).toBe(false);
+  }, 30_000);
+
+  it('says what to do when the serverless endpoint does not exist', async () => {
+    const { em } = await start();
+    const { error } = await smoke(em, { endpoint: 'no-such-maas', target: 'serverless' });
+    expect(error).toBeInstanceOf(UserFacingError);
+    expect(error!.message).toBe("serverless endpoint 'no-such-maas' does not exist in workspace 'mlws' (deploy it with the deploy action's target: serverless)");
+  }, 30_000);
 });

@@ -59,6 +59,7 @@ const entries: Record<string, { parse: (source: InputSource) => unknown; inputSe
     inputSets: [
       { ...signIn, endpoint: 'phi3-chat', deployment: 'phi3-chat-ft-v1', prompt: 'Hi', 'expect-contains': 'hello' },
       { 'scoring-uri': 'https://example.invalid/score', 'api-key': 'key', 'cases-file': casesFile, format: 'aml-chat' },
+      { ...signIn, endpoint: 'phi3-maas', target: 'serverless' },
     ],
   },
 };

@@ -71815,7 +71815,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4116);
 /* harmony import */ var _src_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8179);
 /* harmony import */ var _src_chat_smokeTestInputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9448);
-/* harmony import */ var _src_chat_runSmokeTest_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9303);
+/* harmony import */ var _src_chat_runSmokeTest_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6824);
 /* harmony import */ var _src_github_coreReporter_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7719);
 /* harmony import */ var _src_github_runAction_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1034);
 // Entry of actions/smoke-test: read inputs, send the chat cases, report.
@@ -71826,7 +71826,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 
 await (0,_src_github_runAction_js__WEBPACK_IMPORTED_MODULE_5__/* .runAction */ .Cs)('smoke-test', async () => {
-    const inputs = (0,_src_chat_smokeTestInputs_js__WEBPACK_IMPORTED_MODULE_2__/* .parseSmokeTestInputs */ .s)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name), process.env);
+    const inputs = (0,_src_chat_smokeTestInputs_js__WEBPACK_IMPORTED_MODULE_2__/* .parseSmokeTestInputs */ .sz)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name), process.env);
     await (0,_src_chat_runSmokeTest_js__WEBPACK_IMPORTED_MODULE_3__/* .runSmokeTest */ .p)(inputs, { env: process.env, clock: _src_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .m, getIdToken: (audience) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getIDToken */ .V9(audience), log: (message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(message) }, _src_github_coreReporter_js__WEBPACK_IMPORTED_MODULE_4__/* .coreReporter */ .b);
 });
 
@@ -71987,7 +71987,7 @@ function parseCases(text) {
 
 /***/ }),
 
-/***/ 9303:
+/***/ 6824:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -94311,7 +94311,7 @@ const DEFAULT_RETRY = { maxRetries: 8, baseDelayMs: 1000, maxDelayMs: 60_000 };
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET', 'REQUEST_SEND_ERROR']);
 /** Milliseconds the response asks to wait (Retry-After in seconds or as a date, or the ms variants). */
-function retryAfterMs(response, now) {
+function retryPolicy_retryAfterMs(response, now) {
     const ms = response.headers.get('retry-after-ms') ?? response.headers.get('x-ms-retry-after-ms');
     if (ms !== undefined && /^\d+(\.\d+)?$/.test(ms))
         return Number(ms);
@@ -94349,7 +94349,7 @@ function retryPolicy(options) {
                     if (!RETRYABLE_STATUS.has(response.status))
                         return response;
                     reason = `HTTP ${response.status}`;
-                    wait = retryAfterMs(response, options.clock.now());
+                    wait = retryPolicy_retryAfterMs(response, options.clock.now());
                 }
                 catch (error) {
                     const code = networkCode(error);
@@ -94374,7 +94374,7 @@ function retryPolicy(options) {
 
 ;// CONCATENATED MODULE: ./build/src/azure/armErrors.js
 // Azure Resource Manager errors as one line a user can act on: operation, code, message, request id, and a hint.
-class ArmError extends Error {
+class armErrors_ArmError extends Error {
     operation;
     status;
     code;
@@ -94407,7 +94407,7 @@ function describeScope(url) {
     }
 }
 /** A hint for the errors users hit most. Pure: code, message, status and URL in, advice out. */
-function hintFor(status, code, message, method, url) {
+function armErrors_hintFor(status, code, message, method, url) {
     const scope = describeScope(url);
     const lower = `${code} ${message}`.toLowerCase();
     if (status === 401)
@@ -94444,7 +94444,7 @@ function armErrorFromResponse(operation, method, url, status, body, requestId) {
     const inner = parsed.error ?? parsed;
     const code = typeof inner.code === 'string' ? inner.code : `HTTP${status}`;
     const message = typeof inner.message === 'string' ? inner.message : typeof body === 'string' && body.length < 300 ? body : 'no error message in the response';
-    return new ArmError({ operation, status, code, message, requestId, hint: hintFor(status, code, message, method, url) });
+    return new armErrors_ArmError({ operation, status, code, message, requestId, hint: armErrors_hintFor(status, code, message, method, url) });
 }
 
 ;// CONCATENATED MODULE: ./build/src/azure/armPipeline.js
@@ -94474,7 +94474,7 @@ function createArmTransport(options) {
     return { pipeline, httpClient: options.httpClient ?? (0,esm.createDefaultHttpClient)(), clock: options.clock };
 }
 /** Sends a JSON request through the shared pipeline; a non-2xx answer becomes an ArmError. */
-async function sendJson(transport, request) {
+async function armPipeline_sendJson(transport, request) {
     const pipelineRequest = (0,esm/* createPipelineRequest */.G6)({
         url: request.url,
         method: request.method,
@@ -94606,7 +94606,7 @@ async function armCall(operation, method, url, call) {
         const code = body?.error?.code ?? error.code ?? `HTTP${error.statusCode}`;
         const message = body?.error?.message ?? error.message;
         const requestId = error.response?.headers.get('x-ms-request-id') ?? undefined;
-        throw new ArmError({ operation, status: error.statusCode, code, message, requestId, hint: hintFor(error.statusCode, code, message, method, url) });
+        throw new armErrors_ArmError({ operation, status: error.statusCode, code, message, requestId, hint: armErrors_hintFor(error.statusCode, code, message, method, url) });
     }
 }
 async function orUndefinedOn404(call) {
@@ -94614,7 +94614,7 @@ async function orUndefinedOn404(call) {
         return await call();
     }
     catch (error) {
-        if (error instanceof ArmError && error.status === 404)
+        if (error instanceof armErrors_ArmError && error.status === 404)
             return undefined;
         throw error;
     }
@@ -94633,7 +94633,7 @@ function createMachineLearningWorkspace(ref, cloud, credential, transport, apiVe
         ref,
         async getWorkspace() {
             // Raw JSON: the SDK's model has no `kind`, and its serializer would drop it.
-            const response = await sendJson(transport, { method: 'GET', url: armUrl(cloud.resourceManager, workspaceId(ref), apiVersions.workspaces), operation: `read workspace '${ws}'` });
+            const response = await armPipeline_sendJson(transport, { method: 'GET', url: armUrl(cloud.resourceManager, workspaceId(ref), apiVersions.workspaces), operation: `read workspace '${ws}'` });
             const w = response.body;
             return {
                 id: w.id ?? workspaceId(ref),
@@ -94650,7 +94650,7 @@ function createMachineLearningWorkspace(ref, cloud, credential, transport, apiVe
             const d = await armCall(`read datastore '${name}'`, 'GET', url, () => sdk.datastores.get(rg, ws, name));
             const p = d.properties;
             if (p.datastoreType !== 'AzureBlob' || !p.accountName || !p.containerName) {
-                throw new ArmError({ operation: `read datastore '${name}'`, status: 200, code: 'UnsupportedDatastore', message: `datastore '${name}' is ${p.datastoreType ?? 'of an unknown type'}, not Azure Blob storage` });
+                throw new armErrors_ArmError({ operation: `read datastore '${name}'`, status: 200, code: 'UnsupportedDatastore', message: `datastore '${name}' is ${p.datastoreType ?? 'of an unknown type'}, not Azure Blob storage` });
             }
             return { name, accountName: p.accountName, containerName: p.containerName, endpoint: p.endpoint ?? cloud.storageSuffix, protocol: p.protocol ?? 'https' };
         },
@@ -94666,7 +94666,7 @@ function createMachineLearningWorkspace(ref, cloud, credential, transport, apiVe
             }
             catch (error) {
                 // Credential-less datastores, or an identity without listSecrets: fall back to Entra ID.
-                if (error instanceof ArmError && (error.status === 403 || error.status === 400 || error.status === 404))
+                if (error instanceof armErrors_ArmError && (error.status === 403 || error.status === 400 || error.status === 404))
                     return undefined;
                 throw error;
             }
@@ -94753,12 +94753,152 @@ function table(header, rows) {
     return lines.join('\n');
 }
 
+;// CONCATENATED MODULE: ./build/src/azure/longRunningOperation.js
+// Waits for Azure long-running operations the way Azure really runs them: Azure-AsyncOperation, Location, provisioningState.
+
+
+
+const TERMINAL_OK = new Set(['succeeded']);
+const TERMINAL_FAILED = new Set(['failed', 'canceled', 'cancelled']);
+function statusOf(body) {
+    if (typeof body !== 'object' || body === null)
+        return undefined;
+    const record = body;
+    if (typeof record.status === 'string')
+        return record.status;
+    const state = record.properties?.provisioningState;
+    return typeof state === 'string' ? state : undefined;
+}
+function operationError(operation, method, url, status, body, requestId) {
+    const error = body?.error;
+    const code = typeof error?.code === 'string' ? error.code : `Operation${status}`;
+    const message = typeof error?.message === 'string' ? error.message : `the operation ended ${status}`;
+    return new ArmError({ operation, status: 200, code, message, requestId, hint: hintFor(200, code, message, method, url) });
+}
+class LroTimeoutError extends Error {
+    constructor(operation, waitedMs, lastStatus) {
+        super(`${operation} did not finish within ${Math.round(waitedMs / 1000)} s (last status: ${lastStatus ?? 'unknown'}); it may still complete in Azure — re-run to pick it up, or raise the timeout`);
+        this.name = 'LroTimeoutError';
+    }
+}
+/**
+ * Sends the initial request and waits until the operation ends. Returns the final resource (a GET of
+ * the resource URL after an Azure-AsyncOperation, or the last Location answer), or undefined for a
+ * delete. Failed / Canceled operations throw an ArmError with the operation's own error.
+ */
+async function longRunningOperation_runLongRunning(transport, request, options) {
+    const clock = transport.clock;
+    const started = clock.now();
+    const interval = options.intervalMs ?? 5000;
+    const maxInterval = options.maxIntervalMs ?? 60_000;
+    const initial = await sendJson(transport, request);
+    const asyncUrl = initial.headers.get('azure-asyncoperation');
+    const locationUrl = initial.headers.get('location');
+    let last = initial;
+    let lastStatus = statusOf(initial.body);
+    if (lastStatus)
+        options.onStatus?.(lastStatus);
+    const wait = async (response) => {
+        if (clock.now() - started >= options.timeoutMs)
+            throw new LroTimeoutError(request.operation, clock.now() - started, lastStatus);
+        const suggested = retryAfterMs(response, clock.now());
+        const remaining = options.timeoutMs - (clock.now() - started);
+        await clock.sleep(Math.max(0, Math.min(suggested ?? interval, maxInterval, remaining)), request.abortSignal);
+        if (clock.now() - started >= options.timeoutMs)
+            throw new LroTimeoutError(request.operation, clock.now() - started, lastStatus);
+    };
+    const poll = (url, accept) => sendJson(transport, { method: 'GET', url, operation: `${request.operation} (status)`, ...(request.abortSignal ? { abortSignal: request.abortSignal } : {}), ...(accept ? { accept } : {}) });
+    if (asyncUrl) {
+        for (;;) {
+            const status = statusOf(last.body);
+            if (last !== initial && status !== undefined) {
+                const lower = status.toLowerCase();
+                if (TERMINAL_OK.has(lower))
+                    break;
+                if (TERMINAL_FAILED.has(lower))
+                    throw operationError(request.operation, request.method, request.url, status, last.body, last.requestId);
+            }
+            await wait(last);
+            last = await poll(asyncUrl);
+            const next = statusOf(last.body);
+            if (next !== lastStatus && next !== undefined) {
+                lastStatus = next;
+                options.onStatus?.(next);
+            }
+        }
+        if (request.method === 'DELETE')
+            return undefined;
+        const final = await poll(request.url);
+        return final.body;
+    }
+    if (locationUrl && initial.status === 202) {
+        for (;;) {
+            await wait(last);
+            last = await poll(locationUrl, [202]);
+            if (last.status !== 202)
+                return request.method === 'DELETE' ? undefined : last.body;
+        }
+    }
+    // A synchronous answer, or a resource that reports provisioningState itself.
+    if (request.method === 'DELETE')
+        return undefined;
+    for (;;) {
+        const status = statusOf(last.body);
+        if (status === undefined || TERMINAL_OK.has(status.toLowerCase()))
+            return last.body;
+        if (TERMINAL_FAILED.has(status.toLowerCase()))
+            throw operationError(request.operation, request.method, request.url, status, last.body, last.requestId);
+        await wait(last);
+        last = await poll(request.url);
+        const next = statusOf(last.body);
+        if (next !== lastStatus && next !== undefined) {
+            lastStatus = next;
+            options.onStatus?.(next);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./build/src/serving/serverlessAzure.js
+// Azure ML calls for serverless (models-as-a-service) endpoints: create or update through the shared pipeline, read, keys.
+
+
+
+// Serverless endpoints are stable since 2024-04-01; they share the endpoints api-version family.
+const serverlessUrl = (t, name, suffix = '') => armUrl(t.resourceManager, `${workspaceId(t.ref)}/serverlessEndpoints/${encodeURIComponent(name)}${suffix}`, t.apiVersions.mlEndpoints);
+function serverlessView(body) {
+    const b = (body ?? {});
+    const uri = b.properties?.inferenceEndpoint?.uri;
+    return { name: b.name ?? '', provisioningState: b.properties?.provisioningState ?? 'Unknown', modelId: b.properties?.modelSettings?.modelId ?? '', ...(uri ? { inferenceUri: uri } : {}) };
+}
+/** The PUT body: key auth, the pay-as-you-go sku, and the model to serve. */
+function serverlessEndpointBody(location, modelId) {
+    return { location, sku: { name: 'Consumption' }, properties: { modelSettings: { modelId }, authMode: 'Key' } };
+}
+async function getServerlessEndpoint(t, name) {
+    const response = await armPipeline_sendJson(t.transport, { method: 'GET', url: serverlessUrl(t, name), operation: `read serverless endpoint '${name}'`, accept: [404] });
+    return response.status === 404 ? undefined : serverlessView(response.body);
+}
+/** Creates or updates the endpoint and waits for the long-running operation. */
+async function putServerlessEndpoint(t, name, body, timeoutMs, onStatus) {
+    const final = await runLongRunning(t.transport, { method: 'PUT', url: serverlessUrl(t, name), body, operation: `create or update serverless endpoint '${name}'` }, { timeoutMs, intervalMs: 5000, ...(onStatus ? { onStatus } : {}) });
+    return serverlessView(final);
+}
+/** The serverless endpoint's primary key (POST listKeys). The caller masks it before anything else happens. */
+async function serverlessPrimaryKey(t, name) {
+    const response = await armPipeline_sendJson(t.transport, { method: 'POST', url: serverlessUrl(t, name, '/listKeys'), operation: `read the keys of serverless endpoint '${name}'` });
+    const key = response.body?.primaryKey;
+    if (typeof key !== 'string' || key === '')
+        throw new Error(`serverless endpoint '${name}' returned no primary key`);
+    return key;
+}
+
 // EXTERNAL MODULE: ./build/src/chat/chatScoring.js
 var chatScoring = __nccwpck_require__(5963);
 // EXTERNAL MODULE: ./build/src/chat/serviceText.js + 1 modules
 var serviceText = __nccwpck_require__(8066);
 ;// CONCATENATED MODULE: ./build/src/chat/runSmokeTest.js
 // Sends chat cases to an endpoint (or one deployment of it) and judges the replies; the key is fetched with listKeys and masked before anything is logged.
+
 
 
 
@@ -94777,12 +94917,23 @@ async function resolveTarget(inputs, options, reporter) {
     const session = await connectAzure(inputs.signIn, { ...options, log: options.log ?? ((m) => reporter.info(m)) });
     const ref = { subscriptionId: inputs.signIn.subscriptionId, resourceGroup: inputs.signIn.resourceGroup, workspace: inputs.signIn.workspace };
     const versions = resolveApiVersions(options.env, options.apiVersions);
+    if (inputs.target === 'serverless') {
+        const serving = { transport: session.transport, resourceManager: session.cloud.resourceManager, ref, apiVersions: versions };
+        const endpoint = await getServerlessEndpoint(serving, inputs.endpoint);
+        if (!endpoint)
+            throw new runAction/* UserFacingError */.Ui(`serverless endpoint '${inputs.endpoint}' does not exist in workspace '${ref.workspace}' (deploy it with the deploy action's target: serverless)`);
+        if (!endpoint.inferenceUri)
+            throw new runAction/* UserFacingError */.Ui(`serverless endpoint '${inputs.endpoint}' has no inference URI yet (it is ${endpoint.provisioningState})`);
+        const key = await serverlessPrimaryKey(serving, inputs.endpoint);
+        reporter.setSecret(key);
+        return { scoringUri: endpoint.inferenceUri, key, httpClient: session.httpClient, secrets: [key] };
+    }
     const id = onlineEndpointId(ref, inputs.endpoint);
-    const endpoint = await sendJson(session.transport, { method: 'GET', url: armUrl(session.cloud.resourceManager, id, versions.mlEndpoints), operation: `read online endpoint '${inputs.endpoint}'` });
+    const endpoint = await armPipeline_sendJson(session.transport, { method: 'GET', url: armUrl(session.cloud.resourceManager, id, versions.mlEndpoints), operation: `read online endpoint '${inputs.endpoint}'` });
     const scoringUri = endpoint.body.properties?.scoringUri;
     if (!scoringUri)
         throw new runAction/* UserFacingError */.Ui(`online endpoint '${inputs.endpoint}' has no scoring URI yet (is it still being created?)`);
-    const keys = await sendJson(session.transport, { method: 'POST', url: armUrl(session.cloud.resourceManager, `${id}/listKeys`, versions.mlEndpoints), operation: `read the keys of endpoint '${inputs.endpoint}'` });
+    const keys = await armPipeline_sendJson(session.transport, { method: 'POST', url: armUrl(session.cloud.resourceManager, `${id}/listKeys`, versions.mlEndpoints), operation: `read the keys of endpoint '${inputs.endpoint}'` });
     const { primaryKey, secondaryKey } = keys.body;
     const secrets = [primaryKey, secondaryKey].filter((key) => !!key);
     for (const key of secrets)
@@ -95018,10 +95169,10 @@ function safeServiceText(text, secrets, options = {}) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  s: () => (/* binding */ parseSmokeTestInputs)
+  sz: () => (/* binding */ parseSmokeTestInputs)
 });
 
-// UNUSED EXPORTS: DEFAULT_PROMPT
+// UNUSED EXPORTS: DEFAULT_PROMPT, SMOKE_TARGETS
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -95088,6 +95239,7 @@ var chatScoring = __nccwpck_require__(5963);
 
 
 
+const SMOKE_TARGETS = ['online', 'serverless'];
 const DEFAULT_PROMPT = 'Who founded Microsoft?';
 function parseSmokeTestInputs(source, env, cwd = env.GITHUB_WORKSPACE ?? process.cwd()) {
     const endpoint = (0,parseInputs/* optionalString */.sx)(source, 'endpoint');
@@ -95101,7 +95253,12 @@ function parseSmokeTestInputs(source, env, cwd = env.GITHUB_WORKSPACE ?? process
         throw new parseInputs/* InputError */.dz('api-key', '', "it is required with 'scoring-uri'");
     if (scoringUri !== undefined && !/^https?:\/\//.test(scoringUri))
         throw new parseInputs/* InputError */.dz('scoring-uri', scoringUri, 'expected an https:// URL');
+    const target = (0,parseInputs/* choiceInput */.ij)(source, 'target', SMOKE_TARGETS, 'online');
     const deployment = (0,parseInputs/* optionalString */.sx)(source, 'deployment');
+    if (target === 'serverless' && endpoint === undefined)
+        throw new parseInputs/* InputError */.dz('target', target, "'serverless' needs 'endpoint' (the serverless endpoint's name in the workspace)");
+    if (target === 'serverless' && deployment !== undefined)
+        throw new parseInputs/* InputError */.dz('deployment', deployment, 'a serverless endpoint has no deployments; leave it empty with target: serverless');
     const casesFile = (0,parseInputs/* optionalString */.sx)(source, 'cases-file');
     let cases;
     if (casesFile !== undefined) {
@@ -95123,6 +95280,7 @@ function parseSmokeTestInputs(source, env, cwd = env.GITHUB_WORKSPACE ?? process
     }
     return {
         ...(endpoint !== undefined ? { signIn: parseSignInInputs(source, env), endpoint } : {}),
+        target,
         ...(deployment !== undefined ? { deployment } : {}),
         ...(scoringUri !== undefined ? { scoringUri } : {}),
         ...(apiKey !== undefined ? { apiKey } : {}),
