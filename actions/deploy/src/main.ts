@@ -1,7 +1,7 @@
 // Entry of actions/deploy: read inputs, run deploy / promote / rollback, report.
 
 import * as core from '@actions/core';
-import { systemClock } from '../../../src/clock.js';
+import { actionSessionOptions } from '../../../src/github/actionSession.js';
 import { coreReporter } from '../../../src/github/coreReporter.js';
 import { runAction } from '../../../src/github/runAction.js';
 import { parseDeployInputs } from '../../../src/serving/deployInputs.js';
@@ -10,5 +10,5 @@ import { runDeploy } from '../../../src/serving/runDeploy.js';
 await runAction('deploy', async () => {
   // github-token is masked by runDeploy before its first log line; parsing never prints it.
   const inputs = parseDeployInputs((name) => core.getInput(name), process.env);
-  await runDeploy(inputs, { env: process.env, clock: systemClock, getIdToken: (audience) => core.getIDToken(audience), log: (message) => core.info(message) }, coreReporter);
+  await runDeploy(inputs, actionSessionOptions(), coreReporter);
 });

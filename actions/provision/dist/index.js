@@ -71813,12 +71813,11 @@ function randomUUID() {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4116);
-/* harmony import */ var _src_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8179);
+/* harmony import */ var _src_github_actionSession_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8748);
 /* harmony import */ var _src_github_coreReporter_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7719);
 /* harmony import */ var _src_github_runAction_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1034);
-/* harmony import */ var _src_github_runContext_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4837);
-/* harmony import */ var _src_provision_provisionInputs_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1838);
-/* harmony import */ var _src_provision_runProvision_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7393);
+/* harmony import */ var _src_provision_provisionInputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1838);
+/* harmony import */ var _src_provision_runProvision_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7393);
 // Entry of actions/provision: read inputs, run the library's provisioning, report.
 
 
@@ -71826,16 +71825,9 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 
 
-
 await (0,_src_github_runAction_js__WEBPACK_IMPORTED_MODULE_3__/* .runAction */ .Cs)('provision', async () => {
-    const inputs = (0,_src_provision_provisionInputs_js__WEBPACK_IMPORTED_MODULE_5__/* .parseProvisionInputs */ .si)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name), process.env);
-    await (0,_src_provision_runProvision_js__WEBPACK_IMPORTED_MODULE_6__/* .runProvision */ .J)(inputs, {
-        env: process.env,
-        clock: _src_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .m,
-        getIdToken: (audience) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getIDToken */ .V9(audience),
-        log: (message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(message),
-        tags: (0,_src_github_runContext_js__WEBPACK_IMPORTED_MODULE_4__/* .runTags */ .H)(process.env),
-    }, _src_github_coreReporter_js__WEBPACK_IMPORTED_MODULE_2__/* .coreReporter */ .b);
+    const inputs = (0,_src_provision_provisionInputs_js__WEBPACK_IMPORTED_MODULE_4__/* .parseProvisionInputs */ .si)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name), process.env);
+    await (0,_src_provision_runProvision_js__WEBPACK_IMPORTED_MODULE_5__/* .runProvision */ .J)(inputs, (0,_src_github_actionSession_js__WEBPACK_IMPORTED_MODULE_1__/* .actionSessionOptions */ .p)(), _src_github_coreReporter_js__WEBPACK_IMPORTED_MODULE_2__/* .coreReporter */ .b);
 });
 
 __webpack_async_result__();
@@ -71843,13 +71835,18 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8179:
+/***/ 8748:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   m: () => (/* binding */ systemClock)
-/* harmony export */ });
-/* unused harmony export instantClock */
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  p: () => (/* binding */ actionSessionOptions)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
+var core = __nccwpck_require__(4116);
+;// CONCATENATED MODULE: ./build/src/clock.js
 // Time as a dependency: waits and timeouts go through a Clock, so tests run them instantly.
 const systemClock = {
     now: () => Date.now(),
@@ -71883,6 +71880,59 @@ function instantClock(start = Date.UTC(2026, 0, 1)) {
             time += Math.max(0, ms);
             await Promise.resolve();
         },
+    };
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./build/src/github/runContext.js
+// What a run knows about its GitHub context, read from the runner's environment (no network).
+
+/** The pull request this run is for, from GITHUB_EVENT_NAME / GITHUB_EVENT_PATH, or undefined. */
+function pullRequestFromEnv(env) {
+    const event = env.GITHUB_EVENT_NAME;
+    if (event !== 'pull_request' && event !== 'pull_request_target')
+        return undefined;
+    const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
+    if (!owner || !repo || !env.GITHUB_EVENT_PATH)
+        return undefined;
+    try {
+        const payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8'));
+        const number = payload.pull_request?.number ?? payload.number;
+        return typeof number === 'number' ? { owner, repo, number } : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Tags that link an Azure resource to the repository, commit and workflow run that made it. */
+function runTags(env) {
+    const tags = { 'created-by': 'amlft' };
+    if (env.GITHUB_REPOSITORY)
+        tags.repository = env.GITHUB_REPOSITORY;
+    if (env.GITHUB_SHA)
+        tags.commit = env.GITHUB_SHA;
+    if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
+        tags.run = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+    }
+    if (env.GITHUB_ACTOR)
+        tags.actor = env.GITHUB_ACTOR;
+    return tags;
+}
+
+;// CONCATENATED MODULE: ./build/src/github/actionSession.js
+// What every Azure-facing action entry hands the library: the runner's environment, the real clock, GitHub's OIDC
+// token (asked for afresh each time Entra needs one), logging through @actions/core, and the run's tags.
+
+
+
+function actionSessionOptions(env = process.env) {
+    return {
+        env,
+        clock: systemClock,
+        getIdToken: (audience) => core/* getIDToken */.V9(audience),
+        log: (message) => core/* info */.pq(message),
+        tags: runTags(env),
     };
 }
 
@@ -71953,51 +72003,6 @@ async function runAction(action, body) {
         }
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(describeFailure(action, error));
     }
-}
-
-
-/***/ }),
-
-/***/ 4837:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   H: () => (/* binding */ runTags)
-/* harmony export */ });
-/* unused harmony export pullRequestFromEnv */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-// What a run knows about its GitHub context, read from the runner's environment (no network).
-
-/** The pull request this run is for, from GITHUB_EVENT_NAME / GITHUB_EVENT_PATH, or undefined. */
-function pullRequestFromEnv(env) {
-    const event = env.GITHUB_EVENT_NAME;
-    if (event !== 'pull_request' && event !== 'pull_request_target')
-        return undefined;
-    const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
-    if (!owner || !repo || !env.GITHUB_EVENT_PATH)
-        return undefined;
-    try {
-        const payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8'));
-        const number = payload.pull_request?.number ?? payload.number;
-        return typeof number === 'number' ? { owner, repo, number } : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Tags that link an Azure resource to the repository, commit and workflow run that made it. */
-function runTags(env) {
-    const tags = { 'created-by': 'amlft' };
-    if (env.GITHUB_REPOSITORY)
-        tags.repository = env.GITHUB_REPOSITORY;
-    if (env.GITHUB_SHA)
-        tags.commit = env.GITHUB_SHA;
-    if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
-        tags.run = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
-    }
-    if (env.GITHUB_ACTOR)
-        tags.actor = env.GITHUB_ACTOR;
-    return tags;
 }
 
 

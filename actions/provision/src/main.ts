@@ -1,24 +1,13 @@
 // Entry of actions/provision: read inputs, run the library's provisioning, report.
 
 import * as core from '@actions/core';
-import { systemClock } from '../../../src/clock.js';
+import { actionSessionOptions } from '../../../src/github/actionSession.js';
 import { coreReporter } from '../../../src/github/coreReporter.js';
 import { runAction } from '../../../src/github/runAction.js';
-import { runTags } from '../../../src/github/runContext.js';
 import { parseProvisionInputs } from '../../../src/provision/provisionInputs.js';
 import { runProvision } from '../../../src/provision/runProvision.js';
 
 await runAction('provision', async () => {
   const inputs = parseProvisionInputs((name) => core.getInput(name), process.env);
-  await runProvision(
-    inputs,
-    {
-      env: process.env,
-      clock: systemClock,
-      getIdToken: (audience) => core.getIDToken(audience),
-      log: (message) => core.info(message),
-      tags: runTags(process.env),
-    },
-    coreReporter,
-  );
+  await runProvision(inputs, actionSessionOptions(), coreReporter);
 });
