@@ -133,7 +133,7 @@ function observer(io: CliIo, json: boolean): PipelineObserver {
   if (json) return {};
   return {
     stageStarted: (stage: StageSpec, index, count) => io.writeError(`\n▶ ${index + 1}/${count} ${stage.id}: ${stage.title} (${stage.action} action)\n`),
-    stageFinished: (result) => io.write(`${formatStageLine(result, 0).replace(/^ *1\. /, '')}\n`),
+    stageFinished: (result) => io.write(`${formatStageLine(result)}\n`),
     note: (text) => io.write(`${text}\n`),
   };
 }

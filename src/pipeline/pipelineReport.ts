@@ -10,12 +10,13 @@ export function formatTrafficMap(traffic: Readonly<Record<string, number>> | und
   return entries.length === 0 ? '(no live traffic)' : entries.map(([name, percent]) => `${name} ${percent}%`).join(', ');
 }
 
-export function formatStageLine(result: StageResult, index: number): string {
+/** `deploy           ok       10.8 s  deployment=phi3-chat-ft-v2  traffic={...}`, and the failure on the next line. */
+export function formatStageLine(result: StageResult): string {
   const shown = result.keyOutputs
     .filter((name) => result.outputs[name])
     .map((name) => `${name}=${shorten(result.outputs[name]!.replace(/\s+/g, ' '), 70)}`)
     .join('  ');
-  const head = `${String(index + 1).padStart(2)}. ${result.id.padEnd(16)} ${result.ok ? 'ok    ' : 'FAILED'} ${result.seconds.toFixed(1).padStart(6)} s`;
+  const head = `${result.id.padEnd(16)} ${result.ok ? 'ok    ' : 'FAILED'} ${result.seconds.toFixed(1).padStart(6)} s`;
   return [`${head}  ${shown}`.trimEnd(), ...(result.error ? [`      ${result.error}`] : [])].join('\n');
 }
 
