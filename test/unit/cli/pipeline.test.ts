@@ -5,7 +5,7 @@ import { parseGithubOutput, runnerEnvironment } from '../../../src/pipeline/acti
 import { planRollback, planStages, type PipelineSettings, type StageId } from '../../../src/pipeline/pipelinePlan.js';
 import { formatOutcome, formatStageLine } from '../../../src/pipeline/pipelineReport.js';
 import { runnerLog } from '../../../src/pipeline/runnerLog.js';
-import { runPipeline, type StageExecutor } from '../../../src/pipeline/runPipeline.js';
+import { runPipeline, type StageExecutor, type StageRun } from '../../../src/pipeline/runPipeline.js';
 
 const signIn = { 'subscription-id': 'sub', 'resource-group': 'rg', workspace: 'ws', auth: 'secret', cloud: 'https://127.0.0.1:1' };
 const settings: PipelineSettings = {
@@ -25,7 +25,7 @@ function standInAzure(options: { failAt?: StageId; reply?: string } = {}) {
   let traffic: Record<string, number> = { 'chat-v1': 100 };
   const seen: { id: StageId; inputs: Record<string, string> }[] = [];
   const executor: StageExecutor = {
-    async run(stage, inputs) {
+    async run(stage, inputs): Promise<StageRun> {
       seen.push({ id: stage.id, inputs });
       if (options.failAt === stage.id) return { ok: false, outputs: {}, error: `${stage.action}: broken on purpose` };
       switch (stage.id) {
