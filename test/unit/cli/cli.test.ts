@@ -123,3 +123,28 @@ describe('amlft pipeline', () => {
     expect(await cli('pipeline', '--emulator', '--train-file', 'train.jsonl', '--config', 'missing.json')).toMatchObject({ code: EXIT.usage, err: expect.stringContaining("input 'config': 'missing.json' is not valid; expected a readable JSON file") });
   });
 });
+
+describe('terminalReporter', () => {
+  it('says a long wait is still going when nothing was logged for a while, and stops when closed', async () => {
+    const { vi } = await import('vitest');
+    const { terminalReporter } = await import('../../../cli/terminalReporter.js');
+    vi.useFakeTimers();
+    try {
+      const lines: string[] = [];
+      const reporter = terminalReporter({ json: false, writeError: (t) => lines.push(t), heartbeatMs: 15_000 });
+      await reporter.group('Waiting for job ft-1', async () => {
+        reporter.info('Running');
+        vi.advanceTimersByTime(10_000);
+        expect(lines).toEqual(['▸ Waiting for job ft-1\n', 'Running\n']);
+        vi.advanceTimersByTime(10_000);
+      });
+      expect(lines.at(-1)).toMatch(/^… still working \(Waiting for job ft-1\): 1\d s so far\n$/);
+      reporter.close();
+      const count = lines.length;
+      vi.advanceTimersByTime(60_000);
+      expect(lines).toHaveLength(count);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
