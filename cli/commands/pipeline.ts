@@ -31,6 +31,8 @@ const LOCAL_EXPECTATION = 'Bill Gates';
 export interface PipelineCommandOptions {
   /** Emulator timings (tests use short ones); default: the emulator's own. */
   readonly emulatorTiming?: Record<string, number>;
+  /** Wraps the emulator's start and seed: a caller running many pipelines side by side limits how many start at once. */
+  readonly startGate?: (start: () => Promise<LocalAzure>) => Promise<LocalAzure>;
 }
 
 /** Reads --config: a JSON object of finetune inputs (hyper-parameters), e.g. {"epochs": 3, "learning-rate": 0.0001}. */
@@ -172,7 +174,8 @@ export async function pipelineCommand(flags: Record<string, string>, json: boole
     if (useEmulator) {
       const started = clock.now();
       say('Starting the local Azure emulator (Azurite included) on 127.0.0.1 ...');
-      local = await startLocalAzure({ clock, ...(options.emulatorTiming ? { timing: options.emulatorTiming } : {}), log: (m) => say(`   │ ${m}`) });
+      const start = () => startLocalAzure({ clock, ...(options.emulatorTiming ? { timing: options.emulatorTiming } : {}), log: (m) => say(`   │ ${m}`) });
+      local = await (options.startGate ? options.startGate(start) : start());
       say(`Emulator at ${local.emulator.url}, seeded in ${((clock.now() - started) / 1000).toFixed(1)} s; live traffic: ${JSON.stringify(local.readTraffic())}`);
       if (flags.fault) say(`Fault injected: ${flags.fault} (${local.injectFaults(flags.fault).join(', ')})`);
       const log = runnerLog();
