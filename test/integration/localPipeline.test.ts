@@ -103,9 +103,9 @@ const runs = new Map<string, Promise<Run>>();
 let startScript: Promise<Run & { stderr: string }>;
 beforeAll(() => {
   // Every case gets its own emulator on random ports, and all cases run at once. The emulators (with Azurite, CPU-hungry
-  // for a few seconds) start two at a time, and no release begins until all have started: on two cores, Azurite
+  // for a few seconds) start four at a time, and no release begins until all have started: on two cores, Azurite
   // starting beside a dozen running pipelines misses its start timeout.
-  const starting = limiter(2);
+  const starting = limiter(4);
   let toStart = Object.keys(cases).length;
   let allStarted!: () => void;
   const started = new Promise<void>((resolve) => (allStarted = resolve));
