@@ -25,28 +25,54 @@ function formatDuration(ms: number): string {
   return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`;
 }
 
+export interface Heartbeat {
+  /** Something was printed: the quiet period starts again. */
+  touch(): void;
+  /** What is being waited for, shown in the heartbeat line. */
+  waitingFor(label: string): void;
+  stop(): void;
+}
+
+/** When nothing was printed for `everyMs`, prints that the work is still going and for how long. Never keeps the process alive. */
+export function heartbeat(print: (line: string) => void, everyMs: number): Heartbeat {
+  let started = Date.now();
+  let last = started;
+  let label = '';
+  const timer =
+    everyMs > 0
+      ? setInterval(() => {
+          if (Date.now() - last < everyMs) return;
+          last = Date.now();
+          print(`… still working${label ? ` (${label})` : ''}: ${formatDuration(Date.now() - started)} so far`);
+        }, Math.max(1000, Math.floor(everyMs / 3)))
+      : undefined;
+  timer?.unref();
+  return {
+    touch: () => void (last = Date.now()),
+    waitingFor: (text) => {
+      label = text;
+      started = Date.now();
+      last = started;
+    },
+    stop: () => {
+      if (timer) clearInterval(timer);
+    },
+  };
+}
+
 export function terminalReporter(options: TerminalReporterOptions): TerminalReporter {
   const out = options.write ?? ((text: string) => process.stdout.write(text));
   const err = options.writeError ?? ((text: string) => process.stderr.write(text));
   const showSummaries = options.summaries ?? !options.json;
   const secrets: string[] = [];
   const mask = (text: string) => secrets.reduce((acc, secret) => acc.split(secret).join('***'), text);
-  const started = Date.now();
-  let lastLine = started;
+  // Long waits (a fine-tuning job, a deployment) log only on changes: say every so often that the command is alive.
+  const beat = heartbeat((line) => log(line), options.heartbeatMs ?? 15_000);
   let waitingFor = '';
   const log = (text: string) => {
-    lastLine = Date.now();
+    beat.touch();
     err(`${options.prefix ?? ''}${mask(text)}\n`);
   };
-  const heartbeatMs = options.heartbeatMs ?? 15_000;
-  // Long waits (a fine-tuning job, a deployment) log only on changes: say every so often that the command is alive.
-  const heartbeat =
-    heartbeatMs > 0
-      ? setInterval(() => {
-          if (Date.now() - lastLine >= heartbeatMs) log(`… still working${waitingFor ? ` (${waitingFor})` : ''}: ${formatDuration(Date.now() - started)} so far`);
-        }, Math.max(1000, Math.floor(heartbeatMs / 3)))
-      : undefined;
-  heartbeat?.unref();
   const reporter: TerminalReporter = {
     outputs: {},
     info: log,
@@ -64,15 +90,15 @@ export function terminalReporter(options: TerminalReporterOptions): TerminalRepo
       log(`▸ ${name}`);
       const outer = waitingFor;
       waitingFor = name;
+      beat.waitingFor(name);
       try {
         return await work();
       } finally {
         waitingFor = outer;
+        beat.waitingFor(outer);
       }
     },
-    close: () => {
-      if (heartbeat) clearInterval(heartbeat);
-    },
+    close: () => beat.stop(),
   };
   return reporter;
 }

@@ -20,7 +20,7 @@ import { parseProvisionInputs } from '../../src/provision/provisionInputs.js';
 import { parseDeployInputs } from '../../src/serving/deployInputs.js';
 import { FINETUNE_FLAGS_FOR_CONFIG, SIGN_IN_FLAGS } from '../commandFlags.js';
 import { UsageError } from '../parseCommandLine.js';
-import { terminalReporter } from '../terminalReporter.js';
+import { heartbeat, terminalReporter, type Heartbeat } from '../terminalReporter.js';
 import { deployCommand, finetuneCommand, provisionCommand, smokeTestCommand } from './azureCommands.js';
 import type { CliIo, CommandResult } from './context.js';
 import { datasetCommand } from './dataset.js';
@@ -63,7 +63,9 @@ export function pipelineSettings(flags: Record<string, string>, cwd: string, loc
   const provisionWanted = flags.provision !== undefined ? flags.provision === 'true' : local !== undefined;
   const location = flags.location ?? (local ? LOCAL_RELEASE.location : '');
   if (provisionWanted && !location) throw new InputError('location', '', 'it is required with --provision (the Azure region, e.g. eastus2)');
-  const timeout = flags['timeout-minutes'];
+  // The emulator's jobs and deployments finish in about a second: with --emulator a hang (job-hangs, lro-hangs) fails at
+  // the inputs' smallest timeout, a minute, instead of the real-Azure defaults (6 h for a job, 1 h for a deployment).
+  const timeout = flags['timeout-minutes'] ?? (local ? '1' : undefined);
   const datasetModel = flags.model ? findChatModel(flags.model)?.id : undefined;
   return {
     signIn,
@@ -131,10 +133,13 @@ function inProcessExecutor(io: CliIo, json: boolean): StageExecutor {
   };
 }
 
-function observer(io: CliIo, json: boolean): PipelineObserver {
+function observer(io: CliIo, json: boolean, beat: Heartbeat | undefined): PipelineObserver {
   if (json) return {};
   return {
-    stageStarted: (stage: StageSpec, index, count) => io.writeError(`\n▶ ${index + 1}/${count} ${stage.id}: ${stage.title} (${stage.action} action)\n`),
+    stageStarted: (stage: StageSpec, index, count) => {
+      beat?.waitingFor(`stage ${stage.id}`);
+      io.writeError(`\n▶ ${index + 1}/${count} ${stage.id}: ${stage.title} (${stage.action} action)\n`);
+    },
     stageFinished: (result) => io.write(`${formatStageLine(result)}\n`),
     note: (text) => io.write(`${text}\n`),
   };
@@ -169,6 +174,7 @@ export async function pipelineCommand(flags: Record<string, string>, json: boole
   };
   let local: LocalAzure | undefined;
   let dispose = () => undefined as void;
+  let beat: Heartbeat | undefined;
   try {
     let executor: StageExecutor;
     if (useEmulator) {
@@ -179,12 +185,16 @@ export async function pipelineCommand(flags: Record<string, string>, json: boole
       say(`Emulator at ${local.emulator.url}, seeded in ${((clock.now() - started) / 1000).toFixed(1)} s; live traffic: ${JSON.stringify(local.readTraffic())}`);
       if (flags.fault) say(`Fault injected: ${flags.fault} (${local.injectFaults(flags.fault).join(', ')})`);
       const log = runnerLog();
+      // A step's log says nothing while it waits for a job or a deployment: a line every 15 s says the stage is alive.
+      const stageBeat = json ? undefined : heartbeat((line) => io.writeError(`   │ ${line}\n`), 15_000);
+      beat = stageBeat;
       const bundles = bundleExecutor({
         actionsDir: join(packageRoot(import.meta.url), 'actions'),
         workspace: io.cwd,
         env: { ...local.env, GITHUB_REPOSITORY: 'local/amlft' },
         onLine: (line) => {
           const shown = log(line);
+          stageBeat?.touch();
           if (shown !== undefined && !json) io.writeError(`   │ ${shown}\n`);
         },
       });
@@ -197,13 +207,14 @@ export async function pipelineCommand(flags: Record<string, string>, json: boole
     const localAzure = local;
     const outcome = await runPipeline(settings, executor, {
       clock,
-      observer: observer(io, json),
+      observer: observer(io, json, beat),
       ...(localAzure ? { readTraffic: async () => localAzure.readTraffic() } : {}),
     });
     if (json) io.write(`${JSON.stringify({ passed: outcome.ok, ...outcome }, null, 2)}\n`);
     else io.write(formatOutcome(outcome));
     return outcome.ok ? 0 : 1;
   } finally {
+    beat?.stop();
     dispose();
     await local?.stop();
   }
