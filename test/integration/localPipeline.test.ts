@@ -23,7 +23,8 @@ interface Case {
   readonly flags?: readonly string[];
 }
 
-// Hangs end at the inputs' smallest timeout (timeout-minutes: 1): those two cases take a minute, concurrently with the rest.
+// Hangs end at the inputs' smallest timeout, timeout-minutes: 1 (the --emulator default, given here explicitly): those two
+// cases take a minute each, concurrently with the rest, so they cost the file about a minute in all.
 const hang = ['--timeout-minutes', '1'] as const;
 const cases: Record<string, Case> = {
   clean: { exit: EXIT.ok, traffic: released, rollback: 'not needed' },
