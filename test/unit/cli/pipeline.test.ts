@@ -155,3 +155,35 @@ describe('the runner protocol', () => {
     expect(lines.map(log).filter((l) => l !== undefined)).toEqual(['key is ***', '▸ Waiting for job', 'error: deploy: failed next', 'plain']);
   });
 });
+
+describe('amlft pipeline settings', () => {
+  it('with --emulator: the local names, provisioning, the examples data asset name and short waits; flags win', async () => {
+    const { pipelineSettings } = await import('../../../cli/commands/pipeline.js');
+    const local = { signIn };
+    const settings = pipelineSettings({ 'train-file': 't.jsonl', model: 'Phi-3-mini-128k-instruct' }, '/w', local);
+    expect(settings).toMatchObject({
+      signIn,
+      endpoint: 'amlft-chat',
+      datasetModel: 'phi-3-mini-128k-instruct',
+      dataName: 'amlft-local-chat',
+      provision: { location: 'eastus2', 'create-resource-group': 'true' },
+      finetune: { model: 'Phi-3-mini-128k-instruct', 'model-name': 'phi3-chat-ft', 'timeout-minutes': '1', 'poll-seconds': '1' },
+      deploy: { 'timeout-minutes': '1' },
+      promote: { 'traffic-steps': '50,100', 'step-wait-seconds': '2', 'timeout-minutes': '1' },
+      smokeTest: { 'expect-contains': 'Bill Gates', 'timeout-seconds': '60' },
+    });
+    expect(settings.finetune).not.toHaveProperty('compute');
+    const given = pipelineSettings({ 'train-file': 't.jsonl', 'timeout-minutes': '5', 'traffic-steps': '100', prompt: 'Hi', provision: 'false' }, '/w', local);
+    expect(given).toMatchObject({ finetune: { 'timeout-minutes': '5', compute: 'gpu-cluster' }, promote: { 'traffic-steps': '100' } });
+    expect(given.provision).toBeUndefined();
+    expect(given.smokeTest).toEqual({ prompt: 'Hi', 'timeout-seconds': '60' });
+  });
+
+  it('without --emulator: only what the flags say, with the actions\' own defaults for the rest', async () => {
+    const { pipelineSettings } = await import('../../../cli/commands/pipeline.js');
+    const settings = pipelineSettings({ ...signIn, 'train-file': 't.jsonl', endpoint: 'chat', compute: 'a100s' }, '/w', undefined);
+    expect(settings).toMatchObject({ signIn, endpoint: 'chat', finetune: { compute: 'a100s' }, deploy: {}, smokeTest: {}, promote: { 'traffic-steps': '50,100' } });
+    expect(settings.provision).toBeUndefined();
+    expect(settings.promote).not.toHaveProperty('step-wait-seconds');
+  });
+});
