@@ -123,7 +123,9 @@ function inProcessExecutor(io: CliIo, json: boolean): StageExecutor {
         else if (stage.action === 'finetune') result = await finetuneCommand(flags, io, reporter);
         else if (stage.action === 'deploy') result = await deployCommand((mode ?? 'deploy') as 'deploy' | 'promote' | 'rollback', flags, io, reporter);
         else result = await smokeTestCommand(flags, io, reporter);
-        return { ok: result.passed, outputs: result.outputs, ...(result.passed ? {} : { error: `${stage.action}: failed` }) };
+        if (result.passed) return { ok: true, outputs: result.outputs };
+        // Only the dataset check fails without throwing: its findings were logged above.
+        return { ok: false, outputs: result.outputs, error: `${stage.action}: ${result.outputs.errors ?? 'some'} error(s) in the data; see the lines above` };
       } catch (error) {
         return { ok: false, outputs: reporter.outputs, error: describeFailure(stage.action, error) };
       } finally {
