@@ -1,0 +1,47 @@
+// A StageExecutor that runs each stage's bundled action (actions/<name>/dist/index.js) as a process, as the runner would.
+
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runActionProcess } from './actionProcess.js';
+import type { StageExecutor } from './runPipeline.js';
+
+export interface BundleExecutorOptions {
+  /** The folder holding actions/<name>/dist/index.js. */
+  readonly actionsDir: string;
+  /** GITHUB_WORKSPACE: where relative paths (train-file) resolve. */
+  readonly workspace: string;
+  /** Sign-in and trust variables (the emulator's env, NODE_EXTRA_CA_CERTS), GITHUB_REPOSITORY, ... */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Every log line of every step, as it comes. */
+  readonly onLine?: (line: string) => void;
+  readonly stepTimeoutMs?: number;
+}
+
+export interface BundleExecutor extends StageExecutor {
+  /** Removes the job's RUNNER_TEMP. */
+  dispose(): void;
+}
+
+export function bundleExecutor(options: BundleExecutorOptions): BundleExecutor {
+  const runnerTemp = mkdtempSync(join(tmpdir(), 'amlft-job-'));
+  return {
+    async run(stage, inputs) {
+      const script = join(options.actionsDir, stage.action, 'dist', 'index.js');
+      if (!existsSync(script)) return { ok: false, outputs: {}, error: `${script} is missing: the action bundles ship with the repository (npm run build rebuilds them)` };
+      const run = await runActionProcess({
+        script,
+        inputs,
+        workspace: options.workspace,
+        env: options.env,
+        runnerTemp,
+        ...(options.onLine ? { onLine: options.onLine } : {}),
+        ...(options.stepTimeoutMs !== undefined ? { timeoutMs: options.stepTimeoutMs } : {}),
+      });
+      if (run.exitCode === 0) return { ok: true, outputs: run.outputs };
+      const reason = run.errors.at(-1) ?? (run.signal ? `killed by ${run.signal}` : run.stderr.trim().split('\n').at(-1) ?? `exit code ${run.exitCode}`);
+      return { ok: false, outputs: run.outputs, error: reason };
+    },
+    dispose: () => rmSync(runnerTemp, { recursive: true, force: true }),
+  };
+}
