@@ -11,16 +11,19 @@ const FINETUNE_FLAGS = [
   ...SIGN_IN_FLAGS, 'mode', 'managed-job-type', 'model', 'train-data', 'validation-data', 'compute', 'epochs', 'learning-rate', 'batch-size',
   'gradient-accumulation-steps', 'lr-scheduler-type', 'warmup-steps', 'weight-decay', 'max-seq-length', 'lora', 'lora-r', 'lora-alpha', 'lora-dropout',
   'precision', 'gpus-per-node', 'nodes', 'seed', 'extra-parameters', 'experiment', 'job-name', 'model-name', 'wait', 'timeout-minutes', 'poll-seconds',
-  'cancel-on-abort', 'cancel-on-timeout',
+  'cancel-on-abort', 'cancel-on-timeout', 'config-file',
 ] as const;
 const DEPLOY_FLAGS = [
   ...SIGN_IN_FLAGS, 'endpoint', 'model', 'deployment', 'instance-type', 'instance-count', 'request-timeout-ms', 'max-concurrent-requests',
   'probe-initial-delay-seconds', 'environment-variables', 'mirror-percent', 'delete-failed', 'managed-identity', 'timeout-minutes',
+  'target', 'connection-name',
 ] as const;
-const PROMOTE_FLAGS = [...SIGN_IN_FLAGS, 'endpoint', 'deployment', 'traffic-steps', 'step-wait-seconds', 'timeout-minutes'] as const;
+const PROMOTE_FLAGS = [
+  ...SIGN_IN_FLAGS, 'endpoint', 'deployment', 'traffic-steps', 'step-wait-seconds', 'timeout-minutes', 'connection-name', 'delete-old', 'keep-previous',
+] as const;
 const ROLLBACK_FLAGS = [...SIGN_IN_FLAGS, 'endpoint', 'deployment', 'previous-traffic', 'timeout-minutes'] as const;
 const SMOKE_TEST_FLAGS = [
-  'endpoint', 'deployment', 'scoring-uri', 'api-key', 'format', 'prompt', 'expect-contains', 'cases-file', 'temperature', 'max-new-tokens', 'requests',
+  'endpoint', 'target', 'deployment', 'scoring-uri', 'api-key', 'format', 'prompt', 'expect-contains', 'cases-file', 'temperature', 'max-new-tokens', 'requests',
   'timeout-seconds', ...SIGN_IN_FLAGS,
 ] as const;
 
@@ -47,21 +50,18 @@ export const INPUTS_WITHOUT_FLAGS: Record<string, Record<string, string>> = {
   },
   deploy: {
     action: 'the command says it: amlft deploy, amlft promote, amlft rollback',
+    'github-token': 'the GitHub deployment record belongs to a workflow run (its commit, its log URL); a terminal run has none',
+    'github-environment': 'only names the GitHub deployment record, which a terminal run does not write',
   },
 };
 
 /** `pipeline`'s own flags (it runs every action, so its flags are the few that tie the stages together). */
 export const PIPELINE_FLAGS = [
-  ...SIGN_IN_FLAGS, 'train-file', 'validation-file', 'model', 'model-name', 'compute', 'config', 'data-name', 'location', 'provision',
+  ...SIGN_IN_FLAGS, 'train-file', 'validation-file', 'model', 'model-name', 'compute', 'config-file', 'data-name', 'location', 'provision',
   'endpoint', 'instance-type', 'traffic-steps', 'step-wait-seconds', 'timeout-minutes', 'prompt', 'expect-contains', 'emulator', 'fault', 'list-faults',
 ] as const;
 
 export const BOOLEAN_FLAGS: ReadonlySet<string> = new Set([
   'strict', 'exact-tokens', 'create-resource-group', 'attach-identity', 'assign-roles', 'check-quota', 'dry-run',
-  'lora', 'wait', 'cancel-on-abort', 'cancel-on-timeout', 'delete-failed', 'provision', 'emulator', 'list-faults',
+  'lora', 'wait', 'cancel-on-abort', 'cancel-on-timeout', 'delete-failed', 'delete-old', 'provision', 'emulator', 'list-faults',
 ]);
-
-/** The finetune inputs a pipeline --config file may set: the training recipe, not the wiring the pipeline does itself. */
-export const FINETUNE_FLAGS_FOR_CONFIG: readonly string[] = ACTION_COMMANDS.finetune.flags.filter(
-  (name) => !(SIGN_IN_FLAGS as readonly string[]).includes(name) && !['train-data', 'validation-data', 'wait', 'job-name'].includes(name),
-);

@@ -23,7 +23,7 @@ export async function provisionCommand(flags: Record<string, string>, io: CliIo,
 
 /** `signal` aborts the wait (Ctrl-C); with cancel-on-abort the Azure ML job is cancelled too, as in a cancelled workflow. */
 export async function finetuneCommand(flags: Record<string, string>, io: CliIo, reporter: Reporter, signal?: AbortSignal): Promise<CommandResult> {
-  const inputs = parseFinetuneInputs(inputsFromRecord(flags), io.env);
+  const inputs = parseFinetuneInputs(inputsFromRecord(flags), io.env, io.cwd);
   const result = await runFinetune(inputs, { ...sessionOptions(io, reporter), tags: runTags(io.env), ...(signal ? { abortSignal: signal } : {}) }, reporter);
   return { passed: true, outputs: reporter.outputs, details: { submitted: result.submitted } };
 }
@@ -32,7 +32,7 @@ export async function finetuneCommand(flags: Record<string, string>, io: CliIo, 
 export async function deployCommand(mode: 'deploy' | 'promote' | 'rollback', flags: Record<string, string>, io: CliIo, reporter: Reporter): Promise<CommandResult> {
   const inputs = parseDeployInputs(inputsFromRecord({ ...flags, action: mode }), io.env);
   const result = await runDeploy(inputs, sessionOptions(io, reporter), reporter);
-  return { passed: true, outputs: reporter.outputs, details: { reused: result.reused } };
+  return { passed: true, outputs: reporter.outputs, details: result.target === 'online' ? { target: 'online', reused: result.release.reused } : { target: 'serverless' } };
 }
 
 export async function smokeTestCommand(flags: Record<string, string>, io: CliIo, reporter: Reporter): Promise<CommandResult> {

@@ -18,7 +18,7 @@ import { runnerLog } from '../../src/pipeline/runnerLog.js';
 import { runPipeline, type PipelineObserver, type StageExecutor } from '../../src/pipeline/runPipeline.js';
 import { parseProvisionInputs } from '../../src/provision/provisionInputs.js';
 import { parseDeployInputs } from '../../src/serving/deployInputs.js';
-import { FINETUNE_FLAGS_FOR_CONFIG, SIGN_IN_FLAGS } from '../commandFlags.js';
+import { SIGN_IN_FLAGS } from '../commandFlags.js';
 import { UsageError } from '../parseCommandLine.js';
 import { heartbeat, terminalReporter, type Heartbeat } from '../terminalReporter.js';
 import { deployCommand, finetuneCommand, provisionCommand, smokeTestCommand } from './azureCommands.js';
@@ -33,23 +33,6 @@ export interface PipelineCommandOptions {
   readonly emulatorTiming?: Record<string, number>;
   /** Wraps the emulator's start and seed: a caller running many pipelines side by side limits how many start at once. */
   readonly startGate?: (start: () => Promise<LocalAzure>) => Promise<LocalAzure>;
-}
-
-/** Reads --config: a JSON object of finetune inputs (hyper-parameters), e.g. {"epochs": 3, "learning-rate": 0.0001}. */
-function readConfig(path: string, cwd: string): Record<string, string> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(resolve(cwd, path), 'utf8'));
-  } catch (error) {
-    throw new InputError('config', path, `expected a readable JSON file (${error instanceof Error ? error.message : String(error)})`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InputError('config', path, 'expected a JSON object of finetune inputs, e.g. {"epochs": 3}');
-  const config: Record<string, string> = {};
-  for (const [name, value] of Object.entries(parsed)) {
-    if (!FINETUNE_FLAGS_FOR_CONFIG.includes(name)) throw new InputError('config', path, `'${name}' is not a finetune hyper-parameter; allowed: ${FINETUNE_FLAGS_FOR_CONFIG.join(', ')}`);
-    config[name] = typeof value === 'string' ? value : JSON.stringify(value);
-  }
-  return config;
 }
 
 /** The settings of the run from the flags (and the local Azure's names with --emulator). */
@@ -75,7 +58,8 @@ export function pipelineSettings(flags: Record<string, string>, cwd: string, loc
     ...(flags['data-name'] ? { dataName: flags['data-name'] } : local ? { dataName: 'amlft-local-chat' } : {}),
     ...(provisionWanted ? { provision: { location, 'create-resource-group': 'true', ...(flags.compute ? { compute: flags.compute } : {}) } } : {}),
     finetune: {
-      ...(flags.config ? readConfig(flags.config, cwd) : {}),
+      // The finetune action's own config file: checked against schemas/finetune.config.schema.json, explicit inputs win.
+      ...(flags['config-file'] ? { 'config-file': flags['config-file'] } : {}),
       ...(flags.model ? { model: flags.model } : {}),
       ...(flags['model-name'] ? { 'model-name': flags['model-name'] } : local ? { 'model-name': LOCAL_RELEASE.modelName } : {}),
       ...(flags.compute ? { compute: flags.compute } : !provisionWanted ? { compute: 'gpu-cluster' } : {}),
@@ -103,7 +87,7 @@ export function checkPipelineSettings(settings: PipelineSettings, cwd: string, e
   const data = { 'train-file': settings.trainFile, 'validation-file': settings.validationFile, model: settings.datasetModel };
   parseDatasetInputs(inputsFromRecord({ ...data, ...signIn, upload: 'true', 'pr-comment': 'false', 'data-name': settings.dataName }), env);
   if (settings.provision) parseProvisionInputs(inputsFromRecord({ ...signIn, ...settings.provision }), env);
-  parseFinetuneInputs(inputsFromRecord({ ...signIn, compute: 'gpu-cluster', ...settings.finetune, 'train-data': 'azureml:placeholder:1' }), env);
+  parseFinetuneInputs(inputsFromRecord({ ...signIn, compute: 'gpu-cluster', ...settings.finetune, 'train-data': 'azureml:placeholder:1' }), env, cwd);
   const endpoint = { ...signIn, endpoint: settings.endpoint };
   parseDeployInputs(inputsFromRecord({ ...endpoint, ...settings.deploy, model: 'azureml:placeholder:1' }), env);
   parseDeployInputs(inputsFromRecord({ ...endpoint, ...settings.promote, action: 'promote', deployment: 'placeholder' }), env);

@@ -115,12 +115,14 @@ describe('amlft pipeline', () => {
     expect(await cli('pipeline', '--train-file', 'train.jsonl')).toMatchObject({ code: EXIT.usage, err: expect.stringContaining("input 'endpoint'") });
   });
 
-  it('takes hyper-parameters from a --config file of finetune inputs, checked like the inputs', async () => {
+  it('takes hyper-parameters from the finetune config file (--config-file), checked against its schema before anything runs', async () => {
     writeTemp(cwd, 'bad-config.json', JSON.stringify({ epochs: 0 }));
     writeTemp(cwd, 'unknown-config.json', JSON.stringify({ 'train-data': 'azureml:x:1' }));
-    expect(await cli('pipeline', '--emulator', '--train-file', 'train.jsonl', '--config', 'bad-config.json')).toMatchObject({ code: EXIT.usage, err: expect.stringContaining("input 'epochs': '0' is not valid") });
-    expect(await cli('pipeline', '--emulator', '--train-file', 'train.jsonl', '--config', 'unknown-config.json')).toMatchObject({ code: EXIT.usage, err: expect.stringContaining("'train-data' is not a finetune hyper-parameter") });
-    expect(await cli('pipeline', '--emulator', '--train-file', 'train.jsonl', '--config', 'missing.json')).toMatchObject({ code: EXIT.usage, err: expect.stringContaining("input 'config': 'missing.json' is not valid; expected a readable JSON file") });
+    const bad = await cli('pipeline', '--emulator', '--train-file', 'train.jsonl', '--config-file', 'bad-config.json');
+    expect(bad).toMatchObject({ code: EXIT.usage, err: expect.stringContaining("'bad-config.json' at /epochs: 0 is not valid") });
+    const unknown = await cli('pipeline', '--emulator', '--train-file', 'train.jsonl', '--config-file', 'unknown-config.json');
+    expect(unknown).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('train-data') });
+    expect(await cli('pipeline', '--emulator', '--train-file', 'train.jsonl', '--config-file', 'missing.json')).toMatchObject({ code: EXIT.usage, err: expect.stringContaining('missing.json') });
   });
 });
 
