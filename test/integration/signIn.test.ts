@@ -127,7 +127,8 @@ req.end(body);
     try {
       const s = await session({ auth: 'secret' }, { AZURE_AUTHORITY_HOST: emulator.url, AZURE_TENANT_ID: emulator.env.AZURE_TENANT_ID, AZURE_CLIENT_ID: emulator.env.AZURE_CLIENT_ID, AZURE_CLIENT_SECRET: emulator.env.AZURE_CLIENT_SECRET });
       expect((await s.workspace.getWorkspace()).name).toBe('mlws');
-      expect(s.log.filter((l) => l.includes('retry'))).toEqual([
+      // A 4 s token can expire on its way on a loaded machine: that re-signing is logged too, and is not what this test counts.
+      expect(s.log.filter((l) => l.includes('retry') && !l.includes('ExpiredAuthenticationToken'))).toEqual([
         expect.stringMatching(/GET .*\/workspaces\/mlws: HTTP 429, retry 1 in 1\.0 s/),
         expect.stringMatching(/HTTP 429, retry 2 in 1\.0 s/),
         expect.stringMatching(/ECONNRESET|REQUEST_SEND_ERROR/),

@@ -271,17 +271,30 @@ function networkCode(error) {
         return causeCode;
     return error.code !== undefined && RETRYABLE_CODES.has(error.code) ? error.code : undefined;
 }
+/** Resource Manager's answer to a token that expired before it arrived. */
+function expiredToken(response) {
+    return /"code"\s*:\s*"ExpiredAuthenticationToken"/.test(response.bodyAsText ?? '') || /error_description="[^"]*expired/i.test(response.headers.get('www-authenticate') ?? '');
+}
 const RETRY_POLICY_NAME = 'amlftRetryPolicy';
 function retryPolicy(options) {
     return {
         name: RETRY_POLICY_NAME,
         async sendRequest(request, next) {
+            let signedAgain = false;
             for (let attempt = 0;; attempt++) {
                 let response;
                 let reason;
                 let wait;
                 try {
                     response = await next(request);
+                    if (response.status === 401 && !signedAgain && expiredToken(response)) {
+                        // The token expired on its way (a slow runner, or a clock behind Azure's): the Sign phase, after this
+                        // policy, asks for a fresh one on the next attempt. Once only: a second refusal is a real one.
+                        signedAgain = true;
+                        options.onRetry?.({ method: request.method, url: request.url, attempt: attempt + 1, delayMs: 0, reason: 'HTTP 401 ExpiredAuthenticationToken (signing again)' });
+                        attempt--;
+                        continue;
+                    }
                     if (!RETRYABLE_STATUS.has(response.status))
                         return response;
                     reason = `HTTP ${response.status}`;

@@ -51,6 +51,29 @@ describe('the shared pipeline', () => {
     expect(new Set(tokens).size).toBe(3);
   });
 
+  it('signs again once when Resource Manager says the token expired on its way, and gives up on a second refusal', async () => {
+    const server = scriptedServer();
+    let issued = 0;
+    // A token that is still valid by this machine's clock when sent (a slow runner, or a clock behind Azure's)...
+    let expiresOnTimestamp = Date.now() + 60_000;
+    const credential = { getToken: async () => ({ token: `token-${++issued}`, expiresOnTimestamp }) };
+    const retries: string[] = [];
+    const transport = createArmTransport({ credential, scope: `${ARM}/.default`, clock: instantClock(), httpClient: server, onRetry: (r) => retries.push(r.reason) });
+    const expired = { status: 401, body: { error: { code: 'ExpiredAuthenticationToken', message: 'The access token expiry UTC time is earlier than current UTC time.' } } };
+    server.on(`GET ${EP}`, expired, { body: { name: 'chat' } });
+    const first = sendJson(transport, { method: 'GET', url: `${ARM}${EP}`, operation: 'read endpoint' });
+    // ...and expired by the time the answer comes back, so the Sign phase fetches a new one for the second attempt.
+    expiresOnTimestamp = Date.now() - 1;
+    expect((await first).body).toEqual({ name: 'chat' });
+    expect(server.requests.map((r) => r.headers.authorization)).toEqual(['Bearer token-1', 'Bearer token-2']);
+    expect(retries).toEqual(['HTTP 401 ExpiredAuthenticationToken (signing again)']);
+
+    server.on(`GET ${EP}`, expired, expired, { body: {} });
+    const error = await rejectionOf(sendJson(transport, { method: 'GET', url: `${ARM}${EP}`, operation: 'read endpoint' }));
+    expect(error).toBeInstanceOf(ArmError);
+    expect((error as ArmError).message).toContain('ExpiredAuthenticationToken');
+  });
+
   it('caps a long Retry-After', async () => {
     const { server, transport, clock } = setup({ maxDelayMs: 30_000 });
     server.on(`GET ${EP}`, { status: 429, headers: { 'retry-after': '3600' } }, { body: {} });
