@@ -121,12 +121,16 @@ export function planStages(settings: PipelineSettings): StageSpec[] {
 export type RollbackDecision = { readonly rollback: StageSpec } | { readonly skip: string };
 
 /**
- * What to do after stage `failed` failed. Live traffic can only have moved once the deploy stage succeeded (it captured the
- * map before the release as previous-traffic): then roll back to that map. Before that, live traffic never moved.
+ * What to do after stage `failed` failed. Live traffic moves only in the promote stage: when it or the endpoint's smoke test
+ * after it failed, roll back to the map the deploy stage captured before the release (previous-traffic). Any earlier
+ * failure left live traffic untouched, so a rollback would only be one more write to a production endpoint.
  */
 export function planRollback(settings: PipelineSettings, failed: StageId, done: StageOutputs): RollbackDecision {
+  if (failed !== 'promote' && failed !== 'smoke-endpoint') {
+    return { skip: `live traffic never moved (the ${failed} stage failed before the promotion), so there is nothing to roll back` };
+  }
   const previous = output(done, 'deploy', 'previous-traffic');
-  if (!previous) return { skip: `live traffic never moved (the ${failed} stage failed before a new deployment took any), so there is nothing to roll back` };
+  if (!previous) return { skip: 'the deploy stage captured no previous-traffic to restore' };
   const timeout = settings.promote['timeout-minutes'];
   return {
     rollback: {

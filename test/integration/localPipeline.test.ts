@@ -38,9 +38,9 @@ const cases: Record<string, Case> = {
   'lro-hangs': { fault: 'lro-hangs', exit: EXIT.failed, traffic: previous, failed: 'deploy', rollback: 'skipped', flags: hang },
   'job-fails': { fault: 'job-fails', exit: EXIT.failed, traffic: previous, failed: 'finetune', rollback: 'skipped' },
   'job-hangs': { fault: 'job-hangs', exit: EXIT.failed, traffic: previous, failed: 'finetune', rollback: 'skipped', flags: hang },
-  'smoke-test-fails': { fault: 'smoke-test-fails', exit: EXIT.failed, traffic: previous, failed: 'smoke-deployment', rollback: 'succeeded' },
-  'scoring-5xx': { fault: 'scoring-5xx', exit: EXIT.failed, traffic: previous, failed: 'smoke-deployment', rollback: 'succeeded' },
-  'scoring-empty': { fault: 'scoring-empty', exit: EXIT.failed, traffic: previous, failed: 'smoke-deployment', rollback: 'succeeded' },
+  'smoke-test-fails': { fault: 'smoke-test-fails', exit: EXIT.failed, traffic: previous, failed: 'smoke-deployment', rollback: 'skipped' },
+  'scoring-5xx': { fault: 'scoring-5xx', exit: EXIT.failed, traffic: previous, failed: 'smoke-deployment', rollback: 'skipped' },
+  'scoring-empty': { fault: 'scoring-empty', exit: EXIT.failed, traffic: previous, failed: 'smoke-deployment', rollback: 'skipped' },
 };
 
 const data = ['--train-file', 'examples/data/train.jsonl', '--validation-file', 'examples/data/validation.jsonl'];

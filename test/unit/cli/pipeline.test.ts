@@ -91,8 +91,11 @@ describe('planRollback', () => {
     expect('rollback' in decision && decision.rollback.inputs({})).toMatchObject({ action: 'rollback', endpoint: 'chat', 'previous-traffic': '{"chat-v1":100}' });
   });
 
-  it('skips the rollback when live traffic never moved', () => {
-    expect(planRollback(settings, 'finetune', {})).toEqual({ skip: expect.stringContaining('the finetune stage failed before a new deployment took any') });
+  it('skips the rollback when live traffic never moved: any failure before the promotion', () => {
+    expect(planRollback(settings, 'finetune', {})).toEqual({ skip: expect.stringContaining('the finetune stage failed before the promotion') });
+    const captured = { deploy: { 'previous-traffic': '{"chat-v1":100}' } };
+    expect(planRollback(settings, 'smoke-deployment', captured)).toEqual({ skip: expect.stringContaining('the smoke-deployment stage failed before the promotion') });
+    expect('rollback' in planRollback(settings, 'promote', captured)).toBe(true);
   });
 });
 
@@ -117,8 +120,9 @@ describe('runPipeline', () => {
   it('a wrong reply from the new deployment stops the release before promotion', async () => {
     const azure = standInAzure({ reply: "I'm sorry, I don't know." });
     const outcome = await runPipeline(settings, azure.executor, { clock: instantClock() });
-    expect(outcome).toMatchObject({ ok: false, failed: 'smoke-deployment', rollback: 'succeeded', traffic: { 'chat-v1': 100 } });
+    expect(outcome).toMatchObject({ ok: false, failed: 'smoke-deployment', rollback: 'skipped', traffic: { 'chat-v1': 100 } });
     expect(azure.seen.map((s) => s.id)).not.toContain('promote');
+    expect(azure.seen.map((s) => s.id)).not.toContain('rollback');
     expect(formatStageLine(outcome.stages.find((s) => s.id === 'smoke-deployment')!)).toMatch(/^smoke-deployment FAILED .*\n {6}smoke-test: does not contain "Bill Gates"$/);
   });
 
