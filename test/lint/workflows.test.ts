@@ -82,10 +82,14 @@ describe('the release workflows', () => {
     }
   });
 
-  it('promote in the environment input, and roll back from the captured traffic only when promoting or the endpoint test failed', () => {
+  it('promote in the environment input, and roll back from the captured traffic only when promoting or the endpoint test failed or was cancelled', () => {
     for (const workflow of [pipeline, deploy]) {
       expect(workflow.jobs.promote.environment.name).toBe('${{ inputs.environment }}');
       expect(workflow.jobs.rollback.if).toContain('failure()');
+      // A promotion cancelled between traffic steps leaves a split map: the rollback runs for that too.
+      expect(workflow.jobs.rollback.if).toContain('cancelled()');
+      expect(workflow.jobs.rollback.if).toContain("needs.promote.result == 'cancelled'");
+      expect(workflow.jobs.rollback.if).not.toContain("needs.deploy.result");
       expect(workflow.jobs.rollback.needs).toEqual(expect.arrayContaining(['promote', 'smoke-endpoint']));
       const rollbackStep = workflow.jobs.rollback.steps.at(-1);
       expect(rollbackStep.with.action).toBe('rollback');
