@@ -161,6 +161,26 @@ export async function pipelineCommand(flags: Record<string, string>, json: boole
   let local: LocalAzure | undefined;
   let dispose = () => undefined as void;
   let beat: Heartbeat | undefined;
+  // Ctrl-C (or SIGTERM) stops the running step the way the runner cancels a workflow (SIGINT: the finetune step cancels
+  // its job), the pipeline ends there (rolling back if live traffic may have moved), and the emulator and every folder
+  // go. A second Ctrl-C stops at once, still removing the folders.
+  let interrupt = () => false;
+  let interruptedBy: NodeJS.Signals | undefined;
+  const interrupted = (signal: NodeJS.Signals) => {
+    if (interruptedBy !== undefined) {
+      beat?.stop();
+      dispose();
+      void Promise.resolve(local?.stop()).finally(() => process.exit(130));
+      return;
+    }
+    interruptedBy = signal;
+    say(`Received ${signal}: stopping the running step (again to quit at once)`);
+    interrupt();
+  };
+  if (useEmulator) {
+    process.on('SIGINT', interrupted);
+    process.on('SIGTERM', interrupted);
+  }
   try {
     let executor: StageExecutor;
     if (useEmulator) {
@@ -185,6 +205,8 @@ export async function pipelineCommand(flags: Record<string, string>, json: boole
         },
       });
       dispose = () => bundles.dispose();
+      interrupt = () => bundles.interrupt();
+      if (interruptedBy !== undefined) interrupt();
       executor = bundles;
     } else {
       executor = inProcessExecutor(io, json);
@@ -198,8 +220,11 @@ export async function pipelineCommand(flags: Record<string, string>, json: boole
     });
     if (json) io.write(`${JSON.stringify({ passed: outcome.ok, ...outcome }, null, 2)}\n`);
     else io.write(formatOutcome(outcome));
+    if (interruptedBy !== undefined) return 130;
     return outcome.ok ? 0 : 1;
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     beat?.stop();
     dispose();
     await local?.stop();
