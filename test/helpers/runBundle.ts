@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseGithubOutput, runnerEnvironment } from '../../src/pipeline/actionProcess.js';
 
 export interface BundleRun {
   readonly exitCode: number | null;
@@ -14,26 +15,6 @@ export interface BundleRun {
 }
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
-
-/** Reads a GITHUB_OUTPUT file: `name<<delimiter` blocks and plain `name=value` lines. */
-export function parseGithubOutput(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-    if (heredoc) {
-      const [, name, delimiter] = heredoc;
-      const value: string[] = [];
-      for (i += 1; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i]!);
-      outputs[name!] = value.join('\n');
-    } else if (line.includes('=')) {
-      const at = line.indexOf('=');
-      outputs[line.slice(0, at)] = line.slice(at + 1);
-    }
-  }
-  return outputs;
-}
 
 export interface RunBundleOptions {
   readonly inputs: Record<string, string>;
@@ -50,18 +31,8 @@ export async function runBundle(action: string, options: RunBundleOptions): Prom
   const summaryFile = join(scratch, 'summary');
   writeFileSync(outputFile, '');
   writeFileSync(summaryFile, '');
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? scratch,
-    GITHUB_WORKSPACE: options.cwd,
-    RUNNER_TEMP: scratch,
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_ACTIONS: 'true',
-    ...options.env,
-  };
-  // The runner passes inputs as INPUT_<NAME> with the name upper-cased and spaces as underscores.
-  for (const [name, value] of Object.entries(options.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  // The same environment the local pipeline gives a step: INPUT_<NAME>, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP, ...
+  const env = runnerEnvironment(options.inputs, { workspace: options.cwd, temp: scratch, output: outputFile, summary: summaryFile }, options.env);
   const child = spawn(process.execPath, [join(repoRoot, 'actions', action, 'dist', 'index.js')], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
