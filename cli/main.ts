@@ -58,19 +58,13 @@ export function usage(): string {
 /** `amlft emulator` is the emulator's own command (its flags: --port, --fault, --no-azurite, ...). */
 async function emulatorCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { runEmulatorCommand } = await import('../emulator/src/command.js');
-  const stop = new AbortController();
-  const abort = () => stop.abort();
-  process.once('SIGINT', abort);
-  process.once('SIGTERM', abort);
-  try {
-    return await runEmulatorCommand([...argv], { stdout: io.write, stderr: io.writeError, signal: stop.signal });
-  } finally {
-    process.off('SIGINT', abort);
-    process.off('SIGTERM', abort);
-  }
+  return withInterrupt((signal) => runEmulatorCommand([...argv], { stdout: io.write, stderr: io.writeError, signal }));
 }
 
-/** Ctrl-C during `amlft finetune` aborts the wait (and, with cancel-on-abort, cancels the Azure ML job) instead of killing the process. */
+/**
+ * Ctrl-C (or SIGTERM) aborts the signal instead of killing the process: `amlft finetune` stops waiting (and, with
+ * cancel-on-abort, cancels the Azure ML job); `amlft emulator` stops its servers.
+ */
 async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const interrupted = new AbortController();
   const abort = () => interrupted.abort(new Error('interrupted'));
