@@ -12,88 +12,25 @@
 // Within a word the reference's priority, rank + position / text length, orders by rank and then by leftmost position:
 // ranks are 2 apart, and a word holds at most length + 1 symbols (byte-fallback symbols, which shift positions, never
 // sit inside one), so two of its positions differ by at most 1 in that term. applyMerges uses the same order.
-import {
-  BYTE_PIECE_OFFSET,
-  CHARACTER_ISOLATED,
-  CHARACTER_LETTER,
-  CHARACTER_OTHER,
-  SPACE_PIECE_ID,
-  loadLlamaVocabulary,
-} from './llamaVocabulary.js';
-import { MergeTable, SCAN_LIMIT, applyMerges } from './sentencePieceBpe.js';
+import { BYTE_PIECE_OFFSET, SPACE_PIECE_ID } from './llamaVocabulary.js';
+import { SCAN_LIMIT, applyMerges } from './sentencePieceBpe.js';
+import { KERNEL_INPUT_UNITS, TokenKernel } from './tokenKernel.js';
+import { BYTES, ISOLATED, LETTER, OTHER, SPACE, SURROGATE, tokenTables, type TokenTables } from './tokenTables.js';
 
 export interface TokenCounterOptions {
-  /** Most distinct words kept (default 262144, about 10 MB whatever the input); 0 disables the cache. */
+  /** Most distinct words kept (default 262144, about 20 MB whatever the input); 0 disables the cache. */
   cacheEntries?: number;
+  /** Count with the WebAssembly kernel where it runs (default true); false counts with the JavaScript scanner. */
+  kernel?: boolean;
 }
 
 export interface TokenCounter {
   /** Number of tokens in `text`; always `encode(text).length`. */
   count(text: string): number;
+  /** Number of tokens in "\n" + `text` (what a message's content costs after its role tag), without building it. */
+  countAfterNewline(text: string): number;
   /** The ids llama-tokenizer-js gives `text` with no BOS and a preceding space; [] for "" like the reference. */
   encode(text: string): number[];
-}
-
-// Classes of UTF-16 code units. LETTER and OTHER are vocabulary characters that can merge with a neighbour.
-const LETTER = 0; // in the merge-closed set of letters and marks
-const OTHER = 1;
-const SPACE = 2; // " " and "▁" (the reference replaces " " by "▁")
-const ISOLATED = 3; // a vocabulary character that no merge can join to a neighbour: always one token
-const SURROGATE = 4; // decided together with the next code unit
-const BYTES = 4; // classes 5, 6 and 7: not in the vocabulary, one byte-fallback token per UTF-8 byte (class - BYTES)
-
-interface Tables {
-  readonly classOf: Uint8Array;
-  /** Piece id of each LETTER, OTHER, SPACE and ISOLATED code unit. */
-  readonly idOf: Uint16Array;
-  /** Astral code points that are pieces; no merge involves them, so they behave like ISOLATED. */
-  readonly astralIds: ReadonlyMap<number, number>;
-  readonly merges: MergeTable;
-}
-
-let sharedTables: Tables | undefined;
-
-function tables(): Tables {
-  if (sharedTables !== undefined) return sharedTables;
-  const vocabulary = loadLlamaVocabulary();
-  const classOf = new Uint8Array(0x10000);
-  classOf.fill(BYTES + 1, 0, 0x80);
-  classOf.fill(BYTES + 2, 0x80, 0x800);
-  classOf.fill(BYTES + 3, 0x800);
-  classOf.fill(SURROGATE, 0xd800, 0xe000);
-  const idOf = new Uint16Array(0x10000);
-  const astralIds = new Map<number, number>();
-  for (let i = 0; i < vocabulary.singleCodePoints.length; i++) {
-    const codePoint = vocabulary.singleCodePoints[i] as number;
-    const id = vocabulary.singleIds[i] as number;
-    const characterClass = vocabulary.singleClasses[i];
-    const k = characterClass === CHARACTER_LETTER ? LETTER : characterClass === CHARACTER_OTHER ? OTHER : ISOLATED;
-    if (codePoint > 0xffff) {
-      // Astral pieces are looked up only after a surrogate pair, which ends any word.
-      if (characterClass !== CHARACTER_ISOLATED) throw new Error(`astral piece U+${codePoint.toString(16)} takes part in merges`);
-      astralIds.set(codePoint, id);
-    } else if (codePoint >= 0xd800 && codePoint <= 0xdfff) {
-      throw new Error('the vocabulary contains a lone surrogate');
-    } else {
-      classOf[codePoint] = k;
-      idOf[codePoint] = id;
-    }
-  }
-  // The scanning loop tests ASCII letters and printable ASCII by range instead of by table.
-  for (let c = 0x21; c < 0x7f; c++) {
-    const asciiLetter = ((c | 0x20) - 0x61) >>> 0 < 26;
-    const k = classOf[c];
-    if (asciiLetter ? k !== LETTER : k !== OTHER && k !== ISOLATED) {
-      throw new Error(`unexpected class ${k} for ${JSON.stringify(String.fromCharCode(c))}`);
-    }
-  }
-  if (idOf[0x2581] !== SPACE_PIECE_ID || classOf[0x2581] !== OTHER) throw new Error(`"▁" is expected to be piece ${SPACE_PIECE_ID}`);
-  classOf[0x20] = SPACE;
-  classOf[0x2581] = SPACE;
-  idOf[0x20] = SPACE_PIECE_ID;
-  const merges = new MergeTable(vocabulary.mergeLeft, vocabulary.mergeRight, vocabulary.mergeResult);
-  sharedTables = { classOf, idOf, astralIds, merges };
-  return sharedTables;
 }
 
 /** Words longer than this (code units, counting the preceding space) are encoded every time and never cached. */
@@ -110,6 +47,8 @@ const FNV_PRIME = 0x01000193;
 const HASH_AFTER_SPACE = Math.imul(FNV_OFFSET ^ 0x20, FNV_PRIME);
 // Texts are scanned from a reusable buffer of this many code units (128 kB); longer texts go through in chunks.
 const CHUNK_UNITS = 1 << 16;
+// "\n" after the added space: the space alone ("\n" never joins a word), then the newline's byte-fallback piece.
+const NEWLINE_TOKENS = 2;
 const hostIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 // U+FFFD as UTF-8: what TextEncoder (used by the reference) makes of a lone surrogate.
 const REPLACEMENT_BYTES = [0xef, 0xbf, 0xbd] as const;
@@ -203,7 +142,7 @@ class WordTable {
  * clear's burst of misses on common words.
  */
 class CachingTokenCounter implements TokenCounter {
-  private readonly t: Tables;
+  private readonly t: TokenTables;
   private readonly cached: boolean;
   private young: WordTable;
   private old: WordTable;
@@ -214,7 +153,7 @@ class CachingTokenCounter implements TokenCounter {
   private readonly unitBytes = Buffer.from(this.units.buffer);
 
   constructor(cacheEntries: number) {
-    this.t = tables();
+    this.t = tokenTables();
     this.cached = cacheEntries > 0;
     const generation = Math.max(1, cacheEntries >>> 1);
     this.young = new WordTable(this.cached ? generation : 1);
@@ -225,39 +164,34 @@ class CachingTokenCounter implements TokenCounter {
     return this.run(text, null);
   }
 
+  countAfterNewline(text: string): number {
+    return NEWLINE_TOKENS + this.run(text, null, 0);
+  }
+
   encode(text: string): number[] {
     const ids: number[] = [];
     this.run(text, ids);
     return ids;
   }
 
+  /** Tokens of `text`, after the reference's added space when `virtualSpace` is 1. */
+  countFrom(text: string, virtualSpace: 0 | 1): number {
+    return this.run(text, null, virtualSpace);
+  }
+
   /**
    * Copies the text into a reusable UTF-16 buffer (one native call) and scans that: typed-array reads are cheaper than
-   * charCodeAt. Texts longer than the buffer are cut into chunks at the start of a word that begins with a space after
-   * a non-space, where the scan would end a word anyway.
+   * charCodeAt. Texts longer than the buffer go through in pieces (see cutText).
    */
-  private run(text: string, out: number[] | null): number {
+  private run(text: string, out: number[] | null, virtualSpace: 0 | 1 = 1): number {
     const n = text.length;
     if (n === 0) return 0;
-    if (n < CHUNK_UNITS) return this.scan(this.load(text, n), n, 1, out);
+    if (n < CHUNK_UNITS) return this.scan(this.load(text, n), n, virtualSpace, out);
     let total = 0;
-    let start = 0;
-    while (start < n) {
-      let end = Math.min(n, start + CHUNK_UNITS - 1);
-      if (end < n) {
-        let cut = end;
-        while (cut > start && !isWordStartAfterNonSpace(text, cut)) cut--;
-        if (cut === start) {
-          // One word longer than a chunk: take all of it.
-          cut = end;
-          while (cut < n && !isWordStartAfterNonSpace(text, cut)) cut++;
-        }
-        end = cut;
-      }
+    cutText(text, CHUNK_UNITS - 1, (start, end) => {
       const length = end - start;
-      total += this.scan(this.load(start === 0 && end === n ? text : text.slice(start, end), length), length, start === 0 ? 1 : 0, out);
-      start = end;
-    }
+      total += this.scan(this.load(text.slice(start, end), length), length, start === 0 ? virtualSpace : 0, out);
+    });
     return total;
   }
 
@@ -423,6 +357,31 @@ function isWordStartAfterNonSpace(text: string, i: number): boolean {
   return isSpace(text.charCodeAt(i)) && !isSpace(text.charCodeAt(i - 1));
 }
 
+/**
+ * Cuts a long text into consecutive pieces of at most `limit` code units, each starting with a space after a
+ * non-space, where the scan ends a word anyway: counting the pieces one by one (the added space only before the first)
+ * gives the count of the whole. A single word longer than `limit` stays one piece.
+ */
+export function cutText(text: string, limit: number, visit: (start: number, end: number) => void): void {
+  const n = text.length;
+  let start = 0;
+  while (start < n) {
+    let end = Math.min(n, start + limit);
+    if (end < n) {
+      let cut = end;
+      while (cut > start && !isWordStartAfterNonSpace(text, cut)) cut--;
+      if (cut === start) {
+        // One word longer than a piece: take all of it.
+        cut = end;
+        while (cut < n && !isWordStartAfterNonSpace(text, cut)) cut++;
+      }
+      end = cut;
+    }
+    visit(start, end);
+    start = end;
+  }
+}
+
 function pushUtf8Bytes(c: number, out: number[]): void {
   if (c < 0x80) {
     out.push(BYTE_PIECE_OFFSET + c);
@@ -437,15 +396,68 @@ function pushUtf8Bytes(c: number, out: number[]): void {
   }
 }
 
-/** A counter that owns its cache (for example one per worker); the vocabulary tables are shared by all counters. */
+/**
+ * Counts with the WebAssembly kernel (assembly/tokenKernel.ts, several times faster) and encodes with the JavaScript
+ * counter above, which is created on the first encode() call: validation only ever counts. Where WebAssembly SIMD is
+ * unavailable, the JavaScript counter counts too.
+ */
+class KernelTokenCounter implements TokenCounter {
+  private readonly kernel: TokenKernel | undefined;
+  private scanner: CachingTokenCounter | undefined;
+
+  constructor(
+    private readonly cacheEntries: number,
+    useKernel: boolean,
+  ) {
+    this.kernel = useKernel ? TokenKernel.create(cacheEntries) : undefined;
+  }
+
+  count(text: string): number {
+    return this.countFrom(text, 1);
+  }
+
+  countAfterNewline(text: string): number {
+    return NEWLINE_TOKENS + this.countFrom(text, 0);
+  }
+
+  encode(text: string): number[] {
+    return this.javascript().encode(text);
+  }
+
+  private javascript(): CachingTokenCounter {
+    this.scanner ??= new CachingTokenCounter(this.cacheEntries);
+    return this.scanner;
+  }
+
+  private countFrom(text: string, virtualSpace: 0 | 1): number {
+    const kernel = this.kernel;
+    if (kernel === undefined) return this.javascript().countFrom(text, virtualSpace);
+    if (text.length === 0) return 0;
+    if (text.length < KERNEL_INPUT_UNITS) return kernel.count(text, virtualSpace);
+    let total = 0;
+    cutText(text, KERNEL_INPUT_UNITS - 1, (start, end) => {
+      const piece = text.slice(start, end);
+      const pieceSpace = start === 0 ? virtualSpace : 0;
+      // A single word longer than the kernel's input: the JavaScript counter takes any length.
+      total += piece.length < KERNEL_INPUT_UNITS ? kernel.count(piece, pieceSpace) : this.javascript().countFrom(piece, pieceSpace);
+    });
+    return total;
+  }
+}
+
+/** A counter that owns its caches (for example one per worker); the vocabulary tables are shared by all counters. */
 export function createTokenCounter(options: TokenCounterOptions = {}): TokenCounter {
   const cacheEntries = options.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
   if (!Number.isInteger(cacheEntries) || cacheEntries < 0 || cacheEntries > 1 << 24) {
     throw new RangeError(`cacheEntries must be an integer from 0 to ${1 << 24}, got ${cacheEntries}`);
   }
-  const counter = new CachingTokenCounter(cacheEntries);
+  const counter = new KernelTokenCounter(cacheEntries, options.kernel ?? true);
   // Bound functions, so that `texts.map(counter.count)` works.
-  return { count: (text) => counter.count(text), encode: (text) => counter.encode(text) };
+  return {
+    count: (text) => counter.count(text),
+    countAfterNewline: (text) => counter.countAfterNewline(text),
+    encode: (text) => counter.encode(text),
+  };
 }
 
 let defaultCounter: TokenCounter | undefined;

@@ -37,6 +37,9 @@ const counters = {
   tiny: createTokenCounter({ cacheEntries: 2 }),
   small: createTokenCounter({ cacheEntries: 64 }),
   uncached: createTokenCounter({ cacheEntries: 0 }),
+  // The JavaScript scanner counts where WebAssembly SIMD is unavailable; encode() always uses it.
+  javascript: createTokenCounter({ kernel: false }),
+  javascriptTiny: createTokenCounter({ kernel: false, cacheEntries: 2 }),
 };
 
 function expectAgreement(text: string): void {
@@ -44,6 +47,7 @@ function expectAgreement(text: string): void {
   for (const [name, counter] of Object.entries(counters)) {
     expect(counter.encode(text), `${name} encode ${JSON.stringify(text.slice(0, 200))}`).toEqual(expected);
     expect(counter.count(text), `${name} count ${JSON.stringify(text.slice(0, 200))}`).toBe(expected.length);
+    if ('countAfterNewline' in counter) expect(counter.countAfterNewline(text), `${name} countAfterNewline`).toBe(reference(`\n${text}`).length);
   }
 }
 

@@ -1,0 +1,386 @@
+// The Phi-3 token counter's hot loop, in AssemblyScript (compiled to WebAssembly by scripts/build-token-kernel.mjs).
+//
+// It counts exactly what src/dataset/tokenizer/countTokens.ts encodes, with the same word rule (see there): a word is
+// spaces, then non-letters that can still merge, then letters; everything else is one token per piece or per UTF-8
+// byte. What it does differently is only how fast:
+//  - runs of ASCII letters are found eight code units at a time (SIMD), instead of one by one;
+//  - the word cache stores a word's code units inline in its slot, so a hit is one 32-byte read and one SIMD compare
+//    (no pointer to a key pool, no per-unit hash): keys of up to 15 units live in the narrow table, 16 to 31 units in
+//    the wide one, longer words are merged every time;
+//  - each table has two generations, like the JavaScript cache: a full young generation becomes the old one, and a
+//    word found only in the old generation is copied back, so frequent words survive while one-off words age out.
+// The BPE itself is the same lowest-rank, leftmost-first scan as sentencePieceBpe.ts; words longer than SCAN_LIMIT
+// symbols are handed back to JavaScript (env.mergeLong), which runs the heap version on this memory.
+//
+// Memory is laid out once by init(); JavaScript then fills the vocabulary tables through the exported addresses and
+// writes each text as UTF-16 code units at inputBuffer(), followed by a 0xFFFF sentinel.
+
+// Classes of code units, as in countTokens.ts.
+const LETTER: u32 = 0;
+const OTHER: u32 = 1;
+const SPACE: u32 = 2;
+const ISOLATED: u32 = 3;
+const SURROGATE: u32 = 4;
+const BYTES: u32 = 4;
+
+const SPACE_PIECE_ID: i32 = 29871;
+// Merge table layout, as in sentencePieceBpe.ts.
+const DENSE_FIRST: i32 = 29871;
+const DENSE_SIZE: i32 = 160;
+const RESULT_BITS: i32 = 15;
+const RESULT_MASK: i32 = (1 << RESULT_BITS) - 1;
+const NO_MERGE: i32 = 0x7fffffff;
+const EMPTY_KEY: i32 = -1;
+const SCAN_LIMIT: i32 = 64;
+
+/** Longest key of the narrow table: 15 code units and the token count in the 16th lane of a 32-byte slot. */
+const NARROW_KEY_UNITS: i32 = 15;
+/** Longest key of the wide table: 31 code units and the count in the 32nd lane of a 64-byte slot. */
+const WIDE_KEY_UNITS: i32 = 31;
+/** Probes before giving up on a slot (a file crafted to collide then just goes uncached, in linear time). */
+const MAX_PROBES: i32 = 16;
+
+@external("env", "mergeLong")
+declare function mergeLong(symbolsAddress: usize, length: i32): i32;
+
+let classOf: usize = 0;
+let idOf: usize = 0;
+let dense: usize = 0;
+let mergeEntries: usize = 0;
+let mergeShift: u32 = 0;
+let mergeMask: u32 = 0;
+let astral: usize = 0;
+let astralCount: i32 = 0;
+let symbols: usize = 0;
+let pairs: usize = 0;
+let input: usize = 0;
+let keyMasks: usize = 0;
+let cached: bool = false;
+
+/** One cache table: two generations of `1 << bits` slots of `slotBytes` bytes. */
+@unmanaged
+class Table {
+  young: usize = 0;
+  old: usize = 0;
+  youngEntries: i32 = 0;
+  capacity: i32 = 0;
+  shift: u64 = 0;
+  mask: u32 = 0;
+  bytes: usize = 0;
+}
+
+let narrow: Table = changetype<Table>(0);
+let wide: Table = changetype<Table>(0);
+
+let heapTop: usize = __heap_base;
+
+function reserve(bytes: usize): usize {
+  const at = (heapTop + 63) & ~(<usize>63);
+  heapTop = at + bytes;
+  const pages = <i32>((heapTop + 0xffff) >>> 16);
+  const have = memory.size();
+  if (pages > have && memory.grow(pages - have) < 0) unreachable();
+  return at;
+}
+
+function newTable(entries: i32, slotBytes: usize): Table {
+  const table = changetype<Table>(reserve(offsetof<Table>()));
+  let bits: u32 = 1;
+  // At most half the slots are used, which keeps probe sequences short.
+  while ((1 << bits) < 2 * entries) bits++;
+  table.capacity = entries;
+  table.shift = 64 - <u64>bits;
+  table.mask = (1 << bits) - 1;
+  table.bytes = (<usize>1 << bits) * slotBytes;
+  table.young = reserve(table.bytes);
+  table.old = reserve(table.bytes);
+  table.youngEntries = 0;
+  return table;
+}
+
+/**
+ * Lays out memory: `mergeSlots` merge-table slots (a power of two), the word caches (`narrowEntries` and `wideEntries`
+ * words per generation; 0 disables caching), an input of `maxUnits` code units and `astralPieces` astral pieces.
+ */
+export function init(mergeSlots: i32, narrowEntries: i32, wideEntries: i32, maxUnits: i32, astralPieces: i32): void {
+  if (classOf != 0) unreachable();
+  classOf = reserve(0x10000);
+  idOf = reserve(0x10000 * 2);
+  dense = reserve(<usize>(DENSE_SIZE * DENSE_SIZE) * 4);
+  mergeEntries = reserve(<usize>mergeSlots * 8);
+  let bits: u32 = 0;
+  while ((1 << bits) < mergeSlots) bits++;
+  mergeShift = 32 - bits;
+  mergeMask = (1 << bits) - 1;
+  astral = reserve(<usize>astralPieces * 8);
+  astralCount = astralPieces;
+  symbols = reserve(<usize>(maxUnits + 2) * 4);
+  pairs = reserve(<usize>(SCAN_LIMIT + 1) * 4);
+  // 64 bytes on each side: a key is read from one unit before a word, and up to 32 units from its start.
+  input = reserve(<usize>(maxUnits + 1) * 2 + 128) + 64;
+  keyMasks = reserve(64 * 32);
+  for (let length = 0; length < 32; length++) {
+    for (let lane = 0; lane < 32; lane++) store<u16>(keyMasks + <usize>(length * 64 + lane * 2), lane < length ? 0xffff : 0);
+  }
+  cached = narrowEntries > 0;
+  narrow = newTable(narrowEntries > 0 ? narrowEntries : 1, 32);
+  wide = newTable(wideEntries > 0 ? wideEntries : 1, 64);
+}
+
+export function classTable(): usize {
+  return classOf;
+}
+export function idTable(): usize {
+  return idOf;
+}
+export function denseTable(): usize {
+  return dense;
+}
+export function mergeTable(): usize {
+  return mergeEntries;
+}
+export function astralTable(): usize {
+  return astral;
+}
+export function inputBuffer(): usize {
+  return input;
+}
+
+// --- BPE ------------------------------------------------------------------------------------------------------------
+
+@inline function lookupMerge(left: i32, right: i32): i32 {
+  const a = left - DENSE_FIRST;
+  const b = right - DENSE_FIRST;
+  if (<u32>a < <u32>DENSE_SIZE && <u32>b < <u32>DENSE_SIZE) return load<i32>(dense + (<usize>(a * DENSE_SIZE + b) << 2));
+  const key = (left << RESULT_BITS) | right;
+  let slot = <u32>(key * 0x9e3779b1) >>> mergeShift;
+  while (true) {
+    const at = mergeEntries + (<usize>slot << 3);
+    const k = load<i32>(at);
+    if (k == key) return load<i32>(at, 4);
+    if (k == EMPTY_KEY) return NO_MERGE;
+    slot = (slot + 1) & mergeMask;
+  }
+}
+
+@inline function symbolAt(i: i32): i32 {
+  return load<i32>(symbols + (<usize>i << 2));
+}
+
+@inline function pairAt(i: i32): i32 {
+  return load<i32>(pairs + (<usize>i << 2));
+}
+
+/** sentencePieceBpe.ts's applyMergesByScan on symbols[0..length): O(n^2), no allocation, for short words. */
+function mergeByScan(length: i32): i32 {
+  let n = length;
+  for (let i = 0; i + 1 < n; i++) store<i32>(pairs + (<usize>i << 2), lookupMerge(symbolAt(i), symbolAt(i + 1)));
+  while (n > 1) {
+    let best = NO_MERGE;
+    let at = -1;
+    // Strict "<" keeps the leftmost of equal merges.
+    for (let i = 0; i + 1 < n; i++) {
+      const packed = pairAt(i);
+      if (packed < best) {
+        best = packed;
+        at = i;
+      }
+    }
+    if (at < 0) break;
+    store<i32>(symbols + (<usize>at << 2), best & RESULT_MASK);
+    n--;
+    for (let i = at + 1; i < n; i++) {
+      store<i32>(symbols + (<usize>i << 2), symbolAt(i + 1));
+      store<i32>(pairs + (<usize>i << 2), pairAt(i + 1));
+    }
+    if (at > 0) store<i32>(pairs + (<usize>(at - 1) << 2), lookupMerge(symbolAt(at - 1), symbolAt(at)));
+    if (at + 1 < n) store<i32>(pairs + (<usize>at << 2), lookupMerge(symbolAt(at), symbolAt(at + 1)));
+  }
+  return n;
+}
+
+/** Token count of input[start..end), after a space when `virtualSpace` is 1, by running the BPE. */
+function mergeWord(start: i32, end: i32, virtualSpace: i32): i32 {
+  let length = 0;
+  if (virtualSpace == 1) {
+    store<i32>(symbols, SPACE_PIECE_ID);
+    length = 1;
+  }
+  for (let j = start; j < end; j++) {
+    const c = <usize>load<u16>(input + (<usize>j << 1));
+    store<i32>(symbols + (<usize>length << 2), <i32>load<u16>(idOf + (c << 1)));
+    length++;
+  }
+  return length <= SCAN_LIMIT ? mergeByScan(length) : mergeLong(symbols, length);
+}
+
+// --- word cache -----------------------------------------------------------------------------------------------------
+
+// A key is the word's code units (a leading 0x20 for the added space) with zeros after them: no word holds a zero
+// unit, so the zeros also encode the length, and an all-zero first vector marks an empty slot.
+const COUNT_LANE_CLEAR: v128 = i16x8(-1, -1, -1, -1, -1, -1, -1, 0);
+
+@inline function slotOf(table: Table, k0: v128, k1: v128, k2: v128, k3: v128): u32 {
+  let x = i64x2.extract_lane(k0, 0) * 0x9e3779b97f4a7c15;
+  x ^= i64x2.extract_lane(k0, 1) * 0xc2b2ae3d27d4eb4f;
+  x ^= i64x2.extract_lane(k1, 0) * 0x165667b19e3779f9;
+  x ^= i64x2.extract_lane(k1, 1) * 0xd6e8feb86659fd93;
+  x ^= i64x2.extract_lane(k2, 0) * 0x94d049bb133111eb;
+  x ^= i64x2.extract_lane(k2, 1) * 0xbf58476d1ce4e5b9;
+  x ^= i64x2.extract_lane(k3, 0) * 0xff51afd7ed558ccd;
+  x ^= i64x2.extract_lane(k3, 1) * 0xc4ceb9fe1a85ec53;
+  return <u32>((x ^ (x >>> 29)) >>> table.shift);
+}
+
+/** The count stored for the key in one generation, or -1. The narrow table ignores k2 and k3 (always zero). */
+@inline function find(table: Table, generation: usize, isWide: bool, k0: v128, k1: v128, k2: v128, k3: v128, slot: u32): i32 {
+  for (let probe = 0; probe < MAX_PROBES; probe++) {
+    if (isWide) {
+      const at = generation + (<usize>slot << 6);
+      const s0 = v128.load(at);
+      const s3 = v128.load(at, 48);
+      const differs = v128.or(
+        v128.or(v128.xor(s0, k0), v128.xor(v128.load(at, 16), k1)),
+        v128.or(v128.xor(v128.load(at, 32), k2), v128.and(v128.xor(s3, k3), COUNT_LANE_CLEAR)),
+      );
+      if (!v128.any_true(differs)) return <i32>i16x8.extract_lane_u(s3, 7);
+      if (!v128.any_true(s0)) return -1;
+    } else {
+      const at = generation + (<usize>slot << 5);
+      const s0 = v128.load(at);
+      const s1 = v128.load(at, 16);
+      if (!v128.any_true(v128.or(v128.xor(s0, k0), v128.and(v128.xor(s1, k1), COUNT_LANE_CLEAR)))) return <i32>i16x8.extract_lane_u(s1, 7);
+      if (!v128.any_true(s0)) return -1;
+    }
+    slot = (slot + 1) & table.mask;
+  }
+  return -1;
+}
+
+/** Stores the key and its count in the young generation; false when that generation is full. */
+function add(table: Table, isWide: bool, k0: v128, k1: v128, k2: v128, k3: v128, slot: u32, count: i32): bool {
+  if (table.youngEntries >= table.capacity) return false;
+  for (let probe = 0; probe < MAX_PROBES; probe++) {
+    const at = table.young + (isWide ? <usize>slot << 6 : <usize>slot << 5);
+    if (!v128.any_true(v128.load(at))) {
+      v128.store(at, k0);
+      if (isWide) {
+        v128.store(at, k1, 16);
+        v128.store(at, k2, 32);
+        v128.store(at, i16x8.replace_lane(k3, 7, <i16>count), 48);
+      } else {
+        v128.store(at, i16x8.replace_lane(k1, 7, <i16>count), 16);
+      }
+      table.youngEntries++;
+      return true;
+    }
+    slot = (slot + 1) & table.mask;
+  }
+  // Too many collisions: the word is not cached.
+  return true;
+}
+
+function missYoung(table: Table, isWide: bool, start: i32, end: i32, virtualSpace: i32, k0: v128, k1: v128, k2: v128, k3: v128, slot: u32): i32 {
+  let count = find(table, table.old, isWide, k0, k1, k2, k3, slot);
+  if (count < 0) count = mergeWord(start, end, virtualSpace);
+  if (!add(table, isWide, k0, k1, k2, k3, slot, count)) {
+    const dropped = table.old;
+    table.old = table.young;
+    table.young = dropped;
+    memory.fill(dropped, 0, table.bytes);
+    table.youngEntries = 0;
+    add(table, isWide, k0, k1, k2, k3, slot, count);
+  }
+  return count;
+}
+
+/** Token count of the word input[start..end), after a space when `virtualSpace` is 1. */
+@inline function word(start: i32, end: i32, virtualSpace: i32): i32 {
+  const length = end - start + virtualSpace;
+  if (length > WIDE_KEY_UNITS || !cached) return mergeWord(start, end, virtualSpace);
+  // With the added space the key starts one unit early, and that unit is replaced by the space.
+  const from = input + (<usize>(start - virtualSpace) << 1);
+  const mask = keyMasks + (<usize>length << 6);
+  let k0 = v128.and(v128.load(from), v128.load(mask));
+  if (virtualSpace == 1) k0 = i16x8.replace_lane(k0, 0, 0x20);
+  const k1 = v128.and(v128.load(from, 16), v128.load(mask, 16));
+  const zero = i64x2.splat(0);
+  if (length <= NARROW_KEY_UNITS) {
+    const slot = slotOf(narrow, k0, k1, zero, zero);
+    const count = find(narrow, narrow.young, false, k0, k1, zero, zero, slot);
+    return count >= 0 ? count : missYoung(narrow, false, start, end, virtualSpace, k0, k1, zero, zero, slot);
+  }
+  const k2 = v128.and(v128.load(from, 32), v128.load(mask, 32));
+  const k3 = v128.and(v128.load(from, 48), v128.load(mask, 48));
+  const slot = slotOf(wide, k0, k1, k2, k3);
+  const count = find(wide, wide.young, true, k0, k1, k2, k3, slot);
+  return count >= 0 ? count : missYoung(wide, true, start, end, virtualSpace, k0, k1, k2, k3, slot);
+}
+
+function astralTokens(codePoint: i32): i32 {
+  for (let i = 0; i < astralCount; i++) if (load<i32>(astral + (<usize>i << 3)) == codePoint) return 1;
+  return 4;
+}
+
+// --- the scan -------------------------------------------------------------------------------------------------------
+
+/** Tokens of input[0..n), which input[n] = 0xFFFF ends; `firstVirtualSpace` is 1 for the reference's added space. */
+export function count(n: i32, firstVirtualSpace: i32): i32 {
+  let total = 0;
+  let i = 0;
+  let virtualSpace = firstVirtualSpace;
+  const caseBit = i16x8.splat(0x20);
+  const lowerA = i16x8.splat(0x61);
+  const alphabet = i16x8.splat(26);
+  let c = <u32>load<u16>(input);
+  while (i < n) {
+    const k = <u32>load<u8>(classOf + c);
+    if (k <= SPACE) {
+      const start = i;
+      // The sentinel is no space, no OTHER and no letter, so these loops stop at n.
+      while (c == 0x20 || c == 0x2581) c = <u32>load<u16>(input + (<usize>++i << 1));
+      while (<u32>load<u8>(classOf + c) == OTHER) c = <u32>load<u16>(input + (<usize>++i << 1));
+      // Letters: eight ASCII letters at a time ((c | 0x20) - 'a' < 26 in every lane), other letters one by one.
+      while (true) {
+        const units = v128.load(input + (<usize>i << 1));
+        const letters = i16x8.bitmask(i16x8.lt_u(i16x8.sub(v128.or(units, caseBit), lowerA), alphabet));
+        if (letters == 0xff) {
+          i += 8;
+          continue;
+        }
+        i += ctz(~letters);
+        c = <u32>load<u16>(input + (<usize>i << 1));
+        if (c >= 0x80 && <u32>load<u8>(classOf + c) == LETTER) {
+          i++;
+          continue;
+        }
+        break;
+      }
+      total += word(start, i, virtualSpace);
+      virtualSpace = 0;
+      continue;
+    }
+    // The added space before a character that is not part of a word is a token of its own.
+    total += virtualSpace;
+    virtualSpace = 0;
+    if (k == ISOLATED) {
+      total++;
+      i++;
+    } else if (k == SURROGATE) {
+      const d = <u32>load<u16>(input + (<usize>(i + 1) << 1));
+      if (c <= 0xdbff && (d & 0xfc00) == 0xdc00) {
+        total += astralTokens(<i32>(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000));
+        i += 2;
+      } else {
+        // A lone surrogate: the reference's TextEncoder makes it U+FFFD, 3 bytes.
+        total += 3;
+        i++;
+      }
+    } else {
+      total += <i32>(k - BYTES);
+      i++;
+    }
+    c = <u32>load<u16>(input + (<usize>i << 1));
+  }
+  return total;
+}

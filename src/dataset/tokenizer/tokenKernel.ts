@@ -1,0 +1,105 @@
+// Runs the WebAssembly token-count kernel (assembly/tokenKernel.ts). One instance per counter, so that each owns its
+// word cache; the compiled module is shared by every counter of a thread.
+import { applyMergesByHeap } from './sentencePieceBpe.js';
+import { TOKEN_KERNEL_WASM_BASE64 } from './tokenKernelWasm.js';
+import { tokenTables } from './tokenTables.js';
+
+/** Code units the kernel takes per call (a 128 kB input buffer); callers cut longer texts between words. */
+export const KERNEL_INPUT_UNITS = 1 << 16;
+
+// The few WebAssembly JS API members used here (the ES and Node type libraries do not declare them).
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => CompiledKernel;
+  Instance: new (module: CompiledKernel, imports: object) => { readonly exports: unknown };
+}
+type CompiledKernel = { readonly __compiledKernel: never };
+
+interface KernelExports {
+  readonly memory: { readonly buffer: ArrayBuffer };
+  init(mergeSlots: number, narrowEntries: number, wideEntries: number, maxUnits: number, astralPieces: number): void;
+  classTable(): number;
+  idTable(): number;
+  denseTable(): number;
+  mergeTable(): number;
+  astralTable(): number;
+  inputBuffer(): number;
+  count(length: number, firstVirtualSpace: number): number;
+}
+
+const hostIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const webAssembly = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+let compiled: CompiledKernel | null | undefined;
+
+/** The compiled kernel, or null where it cannot run (no WebAssembly SIMD, or a big-endian host). */
+function kernelModule(): CompiledKernel | null {
+  if (compiled === undefined) {
+    compiled = null;
+    // The tables are copied in with typed arrays, which use the host's byte order; WebAssembly memory is little-endian.
+    if (hostIsLittleEndian && webAssembly !== undefined) {
+      try {
+        compiled = new webAssembly.Module(Buffer.from(TOKEN_KERNEL_WASM_BASE64, 'base64'));
+      } catch {
+        compiled = null;
+      }
+    }
+  }
+  return compiled;
+}
+
+/** The word-cache sizes of the kernel's two tables for a counter's `cacheEntries` (0: no cache). */
+export function kernelCacheSizes(cacheEntries: number): { narrow: number; wide: number } {
+  if (cacheEntries === 0) return { narrow: 0, wide: 0 };
+  // Two generations per table; most words fit the narrow table (up to 15 code units with the space).
+  return { narrow: Math.max(1, Math.floor((cacheEntries * 7) / 16)), wide: Math.max(1, Math.floor(cacheEntries / 16)) };
+}
+
+export class TokenKernel {
+  private readonly exports: KernelExports;
+  private readonly input: Buffer;
+  private readonly inputUnits: Uint16Array;
+
+  private constructor(api: WebAssemblyApi, module: CompiledKernel, cacheEntries: number) {
+    const tables = tokenTables();
+    let memory: KernelExports['memory'] | undefined;
+    const imports = {
+      env: {
+        // Words longer than the kernel's scan limit: the heap BPE, on the kernel's own symbol array.
+        mergeLong: (address: number, length: number): number =>
+          applyMergesByHeap(tables.merges, new Int32Array(memory!.buffer, address, length), length),
+      },
+    };
+    const exports = new api.Instance(module, imports).exports as KernelExports;
+    memory = exports.memory;
+    const { narrow, wide } = kernelCacheSizes(cacheEntries);
+    const astral = [...tables.astralIds];
+    exports.init(tables.merges.entries.length / 2, narrow, wide, KERNEL_INPUT_UNITS, astral.length);
+    // init() grows the memory once and never again, so these views stay valid.
+    const buffer = memory.buffer;
+    new Uint8Array(buffer, exports.classTable(), 0x10000).set(tables.classOf);
+    new Uint16Array(buffer, exports.idTable(), 0x10000).set(tables.idOf);
+    new Int32Array(buffer, exports.denseTable(), tables.merges.dense.length).set(tables.merges.dense);
+    new Int32Array(buffer, exports.mergeTable(), tables.merges.entries.length).set(tables.merges.entries);
+    new Int32Array(buffer, exports.astralTable(), 2 * astral.length).set(astral.flat());
+    this.exports = exports;
+    this.input = Buffer.from(buffer, exports.inputBuffer(), 2 * (KERNEL_INPUT_UNITS + 1));
+    this.inputUnits = new Uint16Array(buffer, exports.inputBuffer(), KERNEL_INPUT_UNITS + 1);
+  }
+
+  /** A kernel with its own cache, or undefined where WebAssembly SIMD is unavailable. */
+  static create(cacheEntries: number): TokenKernel | undefined {
+    const module = kernelModule();
+    return module === null || webAssembly === undefined ? undefined : new TokenKernel(webAssembly, module, cacheEntries);
+  }
+
+  /**
+   * Tokens of `text` (fewer than KERNEL_INPUT_UNITS code units), after the reference's added space when
+   * `virtualSpace` is 1. The text must start where the scan may cut (see countTokens.ts).
+   */
+  count(text: string, virtualSpace: 0 | 1): number {
+    const length = text.length;
+    if (length >= KERNEL_INPUT_UNITS) throw new RangeError(`the kernel takes fewer than ${KERNEL_INPUT_UNITS} code units, got ${length}`);
+    this.input.write(text, 0, 2 * length, 'utf16le');
+    this.inputUnits[length] = 0xffff;
+    return this.exports.count(length, virtualSpace);
+  }
+}
