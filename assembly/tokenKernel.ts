@@ -55,6 +55,8 @@ let symbols: usize = 0;
 let pairs: usize = 0;
 let input: usize = 0;
 let keyMasks: usize = 0;
+let lanes: usize = 0;
+let lastMarkers: i32 = 0;
 let cached: bool = false;
 
 /** One cache table: two generations of `1 << bits` slots of `slotBytes` bytes. */
@@ -122,6 +124,7 @@ export function init(mergeSlots: i32, narrowEntries: i32, wideEntries: i32, maxU
   for (let length = 0; length < 32; length++) {
     for (let lane = 0; lane < 32; lane++) store<u16>(keyMasks + <usize>(length * 64 + lane * 2), lane < length ? 0xffff : 0);
   }
+  lanes = reserve(16);
   cached = narrowEntries > 0;
   narrow = newTable(narrowEntries > 0 ? narrowEntries : 1, 32);
   wide = newTable(wideEntries > 0 ? wideEntries : 1, 64);
@@ -144,6 +147,10 @@ export function astralTable(): usize {
 }
 export function inputBuffer(): usize {
   return input;
+}
+/** The four 32-bit lanes of the running example fingerprint (src/dataset/exampleFingerprint.ts). */
+export function fingerprintLanes(): usize {
+  return lanes;
 }
 
 // --- BPE ------------------------------------------------------------------------------------------------------------
@@ -383,4 +390,93 @@ export function count(n: i32, firstVirtualSpace: i32): i32 {
     c = <u32>load<u16>(input + (<usize>i << 1));
   }
   return total;
+}
+
+// --- the example fingerprint ----------------------------------------------------------------------------------------
+
+// src/dataset/exampleFingerprint.ts defines the fingerprint and folds it the same way in JavaScript.
+const FIELD_TAG: i32 = 0x6d2b79f5;
+const LANE_MULTIPLIER: i32 = 0x85ebca6b;
+// "\n" after the reference's added space: the space alone, then the newline's byte piece.
+const NEWLINE_TOKENS: i32 = 2;
+
+@inline function absorb(state: v128, block: v128): v128 {
+  const a = i32x4.mul(v128.xor(state, block), i32x4.splat(LANE_MULTIPLIER));
+  return v128.xor(a, i32x4.shr_u(a, 13));
+}
+
+/**
+ * Folds input[0..n) into the fingerprint as one field and, when `countTokens` is 1, returns the tokens of "\n" followed
+ * by it (what a message's content costs after its role tag); input[n] must be 0xFFFF.
+ */
+export function measure(n: i32, countTokens: i32): i32 {
+  let state = absorb(v128.load(lanes), i32x4(n, FIELD_TAG, 0, 0));
+  let at = input;
+  const end = input + (<usize>(n >> 3) << 4);
+  while (at < end) {
+    state = absorb(state, v128.load(at));
+    at += 16;
+  }
+  const rest = n & 7;
+  if (rest != 0) state = absorb(state, v128.and(v128.load(at), v128.load(keyMasks + (<usize>rest << 6))));
+  v128.store(lanes, state);
+  lastMarkers = findMarkers(n);
+  return countTokens != 0 ? NEWLINE_TOKENS + count(n, 0) : 0;
+}
+
+/** The markers (bits, see below) that input[0..n) of the last measure() call contains. */
+export function contentMarkers(): i32 {
+  return lastMarkers;
+}
+
+// --- content scanner markers ----------------------------------------------------------------------------------------
+
+// src/dataset/contentScanners.ts runs a regular expression only when a content holds the two code units every match
+// of it contains; these are those pairs, bit i for CONTENT_MARKERS[i] there (a test checks the two lists agree).
+// A pair whose second unit is 0 is one code unit.
+@inline function pair(units: v128, next: v128, first: u16, second: u16): v128 {
+  const hit = i16x8.eq(units, i16x8.splat(first));
+  return second == 0 ? hit : v128.and(hit, i16x8.eq(next, i16x8.splat(second)));
+}
+
+function findMarkers(n: i32): i32 {
+  let template = i16x8.splat(0);
+  let dashes = template;
+  let aws = template;
+  let underscore = template;
+  let openai = template;
+  let slack = template;
+  let accountKey = template;
+  let signature = template;
+  let google = template;
+  let jwt = template;
+  // Blocks of eight units and the eight that follow each by one; input[n] is the 0xFFFF sentinel and units past it
+  // are masked off, so no pair starts beyond the text (a pair may end on the sentinel, which matches nothing).
+  for (let i = 0; i < n; i += 8) {
+    let units = v128.load(input + (<usize>i << 1));
+    if (n - i < 8) units = v128.and(units, v128.load(keyMasks + (<usize>(n - i) << 6)));
+    const next = v128.load(input + (<usize>(i + 1) << 1));
+    template = v128.or(template, pair(units, next, 0x3c, 0x7c)); // <|
+    dashes = v128.or(dashes, pair(units, next, 0x2d, 0x2d)); // --
+    aws = v128.or(aws, pair(units, next, 0x49, 0x41)); // IA
+    underscore = v128.or(underscore, pair(units, next, 0x5f, 0)); // _
+    openai = v128.or(openai, pair(units, next, 0x6b, 0x2d)); // k-
+    slack = v128.or(slack, pair(units, next, 0x78, 0x6f)); // xo
+    accountKey = v128.or(accountKey, pair(units, next, 0x79, 0x3d)); // y=
+    signature = v128.or(signature, pair(units, next, 0x67, 0x3d)); // g=
+    google = v128.or(google, pair(units, next, 0x49, 0x7a)); // Iz
+    jwt = v128.or(jwt, pair(units, next, 0x79, 0x4a)); // yJ
+  }
+  return (
+    <i32>v128.any_true(template) |
+    (<i32>v128.any_true(dashes) << 1) |
+    (<i32>v128.any_true(aws) << 2) |
+    (<i32>v128.any_true(underscore) << 3) |
+    (<i32>v128.any_true(openai) << 4) |
+    (<i32>v128.any_true(slack) << 5) |
+    (<i32>v128.any_true(accountKey) << 6) |
+    (<i32>v128.any_true(signature) << 7) |
+    (<i32>v128.any_true(google) << 8) |
+    (<i32>v128.any_true(jwt) << 9)
+  );
 }

@@ -41,3 +41,6 @@ export function findChatModel(name: string): ChatModel | undefined {
 
 /** Template tokens an example pays besides its messages: <s> and <|endoftext|>. */
 export const EXAMPLE_OVERHEAD_TOKENS = 2;
+
+/** tokens("\n"): the added space alone, then the newline's byte piece <0x0A> (the tokenizer tests check it). */
+export const NEWLINE_TOKENS = 2;

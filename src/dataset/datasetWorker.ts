@@ -3,7 +3,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ChatModel } from './chatModels.js';
 import { LineValidator, type ChunkResult, type LineValidatorSettings } from './lineValidator.js';
-import { countTokens } from './tokenizer/countTokens.js';
 
 const WORKER_KIND = 'amlft-dataset-validator';
 
@@ -39,7 +38,7 @@ export function runDatasetWorker(): void {
   const port = parentPort;
   if (port === null || !isDatasetWorker()) throw new Error('runDatasetWorker must run in a dataset worker thread');
   const { settings } = workerData as DatasetWorkerData;
-  const validator = new LineValidator(settings, countTokens);
+  const validator = new LineValidator(settings);
   port.on('message', (request: ChunkRequest) => {
     validator.chunk(Buffer.from(request.buffer, 0, request.length), request.firstLine);
     const result = validator.take();

@@ -5,23 +5,6 @@ export interface Fingerprint {
   readonly low: number;
 }
 
-/**
- * A 64-bit fingerprint of an example's canonical text: two independent 32-bit multiplicative hashes
- * over its UTF-16 code units, finalised with murmur3's mixer. Not cryptographic (nobody gains by
- * forging a duplicate); about twice as fast as SHA-1 over a string, and 2^-64 apart per pair.
- */
-export function fingerprint(canonical: string): Fingerprint {
-  let a = 0x811c9dc5;
-  let b = 0x27d4eb2f ^ canonical.length;
-  for (let i = 0; i < canonical.length; i++) {
-    const c = canonical.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b + c, 0x5bd1e995);
-    b ^= b >>> 15;
-  }
-  return { high: mix(a ^ Math.imul(b, 0x9e3779b1)), low: mix(b ^ Math.imul(a, 0x85ebca6b)) };
-}
-
 /** murmur3's 32-bit finaliser: spreads every input bit over the whole output. */
 export function mix(h: number): number {
   h ^= h >>> 16;

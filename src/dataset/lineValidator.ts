@@ -4,7 +4,7 @@
 import { isUtf8 } from 'node:buffer';
 import { CHECKS, type CheckId } from './checks.js';
 import type { ChatModel } from './chatModels.js';
-import { fingerprint } from './exampleIndex.js';
+import { createExampleMeter, type ExampleMeter, type ExampleMeterOptions } from './exampleMeter.js';
 import { IntegerDistribution, type DistributionSnapshot } from './integerDistribution.js';
 import { splitLines, type LineSink } from './readLines.js';
 import { GrowableUint32 } from './growableUint32.js';
@@ -82,8 +82,9 @@ export function jsonErrorDetail(error: unknown, text: string): string {
 
 export class LineValidator implements LineSink {
   private readonly settings: LineValidatorSettings;
-  private readonly countTokens: (text: string) => number;
-  private readonly newlineTokens: number;
+  private readonly meterOptions: ExampleMeterOptions;
+  // Created on the first example: a validator that only ever sees overlong lines needs no token cache.
+  private meter: ExampleMeter | undefined;
   private findingLines: number[] = [];
   private findingChecks: CheckId[] = [];
   private findingMessages: string[] = [];
@@ -105,10 +106,9 @@ export class LineValidator implements LineSink {
   private lineErrors = 0;
   private readonly report = (check: CheckId, message: string) => this.add(this.currentLine, check, message);
 
-  constructor(settings: LineValidatorSettings, countTokens: (text: string) => number) {
+  constructor(settings: LineValidatorSettings, meterOptions: ExampleMeterOptions = {}) {
     this.settings = settings;
-    this.countTokens = countTokens;
-    this.newlineTokens = countTokens('\n');
+    this.meterOptions = meterOptions;
   }
 
   /** Validates every line of a chunk from readChunks. */
@@ -167,8 +167,7 @@ export class LineValidator implements LineSink {
     const facts = validateExample(value, {
       model: this.settings.model,
       maxTokens: this.settings.maxTokens,
-      countTokens: this.countTokens,
-      newlineTokens: this.newlineTokens,
+      meter: (this.meter ??= createExampleMeter(this.meterOptions)),
       exactTokens: this.settings.exactTokens,
       lineBytes: bytes.length,
       report: this.report,
@@ -183,7 +182,7 @@ export class LineValidator implements LineSink {
     this.assistantTokensPerExample.add(facts.assistantTokens);
     if (!facts.exactTokens) this.exactTokens = false;
     for (const [name, count] of facts.roles) this.roles.set(name, (this.roles.get(name) ?? 0) + count);
-    const key = fingerprint(facts.canonical);
+    const key = facts.fingerprint;
     this.exampleLines.push(number);
     this.exampleHigh.push(key.high);
     this.exampleLow.push(key.low);

@@ -16,7 +16,6 @@ import { LineValidator, type ChunkResult, type LineValidatorSettings } from './l
 import { readChunks } from './readLines.js';
 import { GrowableUint32 } from './growableUint32.js';
 import { splitKey, validationThreshold, writeSplit } from './splitDataset.js';
-import { countTokens as defaultCountTokens } from './tokenizer/countTokens.js';
 
 /** Longer lines are not parsed: 16 MiB of JSON is far beyond any example a 128k-token model can take. */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -203,7 +202,8 @@ interface RunContext {
   readonly options: ValidateDatasetOptions;
   readonly log: FindingLog;
   readonly settings: LineValidatorSettings;
-  readonly countTokens: (text: string) => number;
+  /** A stand-in tokenizer from the options, if any. */
+  readonly countTokens: ((text: string) => number) | undefined;
 }
 
 function workerCount(options: ValidateDatasetOptions, size: number, script: URL | undefined): number {
@@ -233,7 +233,7 @@ async function validateFile(
   } else {
     const script = options.workerScript;
     const workers = workerCount(options, size, script);
-    const local = new LineValidator(ctx.settings, ctx.countTokens);
+    const local = new LineValidator(ctx.settings, ctx.countTokens ? { countTokens: ctx.countTokens } : {});
     const pool = workers > 0 && script !== undefined ? new DatasetWorkerPool(script, workers, ctx.settings) : undefined;
     // Results in line order; at most a few chunks in flight bound memory.
     const queue: Promise<ChunkResult>[] = [];
@@ -299,7 +299,7 @@ export async function validateDataset(options: ValidateDatasetOptions): Promise<
       exactTokens: options.exactTokens ?? true,
       maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
     },
-    countTokens: options.countTokens ?? defaultCountTokens,
+    countTokens: options.countTokens,
   };
   const display = (path: string) => (options.displayPath ? options.displayPath(path) : path);
   const trainIndex = new ExampleIndex();

@@ -1,8 +1,10 @@
 // Checks one parsed JSONL example against the chat format of a model: pure, no IO.
 
 import type { CheckId } from './checks.js';
-import { EXAMPLE_OVERHEAD_TOKENS, type ChatModel } from './chatModels.js';
+import { EXAMPLE_OVERHEAD_TOKENS, NEWLINE_TOKENS, type ChatModel } from './chatModels.js';
 import { findSecret, findTemplateToken } from './contentScanners.js';
+import type { Fingerprint } from './exampleIndex.js';
+import type { ExampleMeter } from './exampleMeter.js';
 
 const MESSAGE_KEYS = new Set(['role', 'content', 'name', 'weight', 'tool_calls', 'tool_call_id', 'function_call']);
 const TOP_LEVEL_KEYS = new Set(['messages', 'prompt', 'prompt_id']);
@@ -13,10 +15,8 @@ export interface ExampleContext {
   readonly model: ChatModel;
   /** Token limit per example (the model's context, or the `max-tokens` override). */
   readonly maxTokens: number;
-  /** Counts SentencePiece tokens of a text, with its preceding space (see chatModels.ts). */
-  readonly countTokens: (text: string) => number;
-  /** Tokens of "\n" alone: the newline after <|end|>. */
-  readonly newlineTokens: number;
+  /** Counts each content's tokens ("\n" + content, see chatModels.ts) and fingerprints the example. */
+  readonly meter: ExampleMeter;
   /**
    * When false, examples whose size already proves them under the limit are not tokenized
    * (their token counts are then upper bounds, flagged by `exactTokens: false`).
@@ -33,8 +33,8 @@ export interface ExampleFacts {
   readonly assistantTokens: number;
   readonly exactTokens: boolean;
   readonly roles: ReadonlyMap<string, number>;
-  /** A canonical rendering of the conversation, for duplicate and overlap detection. */
-  readonly canonical: string;
+  /** The conversation's fingerprint (contents, roles, names, weights, tool calls), for duplicates and overlap. */
+  readonly fingerprint: Fingerprint;
 }
 
 function typeName(value: unknown): string {
@@ -103,6 +103,15 @@ export function validateExample(value: unknown, context: ExampleContext): Exampl
     return undefined;
   }
 
+  // Tokens: see chatModels.ts for the template arithmetic.
+  const templateTokens = EXAMPLE_OVERHEAD_TOKENS + messages.length * (2 + NEWLINE_TOKENS);
+  // Every character costs at most its UTF-8 bytes in tokens, and JSON never encodes content in fewer
+  // bytes than its UTF-8 form, so this bound holds without tokenizing.
+  const bound = templateTokens + context.lineBytes + 2 * messages.length;
+  const exact = context.exactTokens || bound > context.maxTokens;
+  const { meter } = context;
+  meter.begin();
+
   const allowedRoles = model.tools ? [...model.roles, ...TOOL_ROLES] : model.roles;
   const roles = new Map<string, number>();
   const perMessageWarningBudget = { consecutive: true, weight: true, template: true, secret: true, long: true };
@@ -111,8 +120,7 @@ export function validateExample(value: unknown, context: ExampleContext): Exampl
   let firstDialogRole: string | undefined;
   let previousRole: string | undefined;
   let lastRole: string | undefined;
-  let canonical = '';
-  const contents: string[] = [];
+  const contentTokens: number[] = [];
   const contentRoles: string[] = [];
 
   for (let index = 0; index < messages.length; index++) {
@@ -177,13 +185,15 @@ export function validateExample(value: unknown, context: ExampleContext): Exampl
       }
     }
 
+    contentTokens.push(meter.content(content, exact));
     if (content !== '') {
-      const token = perMessageWarningBudget.template ? findTemplateToken(content) : undefined;
+      const markers = meter.markers();
+      const token = perMessageWarningBudget.template ? findTemplateToken(content, markers) : undefined;
       if (token !== undefined) {
         perMessageWarningBudget.template = false;
         report('chat-template-token', `${where} contains the literal chat-template token ${token}; the model will read it as a control token`);
       }
-      const secret = perMessageWarningBudget.secret ? findSecret(content) : undefined;
+      const secret = perMessageWarningBudget.secret ? findSecret(content, markers) : undefined;
       if (secret !== undefined) {
         perMessageWarningBudget.secret = false;
         report('possible-secret', `${where} looks like it contains a ${secret.kind} at character ${secret.offset + 1}; remove credentials from training data`);
@@ -200,11 +210,10 @@ export function validateExample(value: unknown, context: ExampleContext): Exampl
       previousRole = role;
       lastRole = role;
     }
-    contents.push(content);
     contentRoles.push(role ?? '');
-    canonical += `${role ?? ''}\u0000${content}\u0000${typeof message.name === 'string' ? message.name : ''}\u0000${
+    meter.field(`${role ?? ''}\u0000${typeof message.name === 'string' ? message.name : ''}\u0000${
       typeof message.weight === 'number' ? message.weight : ''
-    }\u0000${hasToolCall || Object.hasOwn(message, 'tool_call_id') ? boundedJson([message.tool_calls, message.function_call, message.tool_call_id]) : ''}\u0001`;
+    }\u0000${hasToolCall || Object.hasOwn(message, 'tool_call_id') ? boundedJson([message.tool_calls, message.function_call, message.tool_call_id]) : ''}`);
   }
 
   if (measurable) {
@@ -219,22 +228,16 @@ export function validateExample(value: unknown, context: ExampleContext): Exampl
   }
   if (!measurable) return undefined;
 
-  // Tokens: see chatModels.ts for the template arithmetic.
-  const templateTokens = EXAMPLE_OVERHEAD_TOKENS + messages.length * (2 + context.newlineTokens);
-  // Every character costs at most its UTF-8 bytes in tokens, and JSON never encodes content in fewer
-  // bytes than its UTF-8 form, so this bound holds without tokenizing.
-  const bound = templateTokens + context.lineBytes + 2 * messages.length;
-  const exact = context.exactTokens || bound > context.maxTokens;
   let tokens = templateTokens;
   let assistantTokens = 0;
   if (exact) {
-    for (let index = 0; index < contents.length; index++) {
-      const contentTokens = context.countTokens(`\n${contents[index]}`);
-      tokens += contentTokens;
-      if (contentRoles[index] === 'assistant') assistantTokens += contentTokens;
-      if (contentTokens * 2 > context.maxTokens && perMessageWarningBudget.long && contentTokens <= context.maxTokens) {
+    for (let index = 0; index < contentTokens.length; index++) {
+      const messageTokens = contentTokens[index]!;
+      tokens += messageTokens;
+      if (contentRoles[index] === 'assistant') assistantTokens += messageTokens;
+      if (messageTokens * 2 > context.maxTokens && perMessageWarningBudget.long && messageTokens <= context.maxTokens) {
         perMessageWarningBudget.long = false;
-        report('content-very-long', `message ${index + 1} alone uses ${contentTokens.toLocaleString('en-US')} of the ${context.maxTokens.toLocaleString('en-US')} tokens an example may use`);
+        report('content-very-long', `message ${index + 1} alone uses ${messageTokens.toLocaleString('en-US')} of the ${context.maxTokens.toLocaleString('en-US')} tokens an example may use`);
       }
     }
     if (tokens > context.maxTokens) {
@@ -243,5 +246,5 @@ export function validateExample(value: unknown, context: ExampleContext): Exampl
   } else {
     tokens = bound;
   }
-  return { messages: messages.length, tokens, assistantTokens, exactTokens: exact, roles, canonical };
+  return { messages: messages.length, tokens, assistantTokens, exactTokens: exact, roles, fingerprint: meter.end() };
 }

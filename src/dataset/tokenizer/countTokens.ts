@@ -20,8 +20,11 @@ import { BYTES, ISOLATED, LETTER, OTHER, SPACE, SURROGATE, tokenTables, type Tok
 export interface TokenCounterOptions {
   /** Most distinct words kept (default 262144, about 20 MB whatever the input); 0 disables the cache. */
   cacheEntries?: number;
-  /** Count with the WebAssembly kernel where it runs (default true); false counts with the JavaScript scanner. */
-  kernel?: boolean;
+  /**
+   * Count with a WebAssembly kernel of its own where it runs (true, the default), with the JavaScript scanner (false),
+   * or with the given kernel (which then keeps its own cache size).
+   */
+  kernel?: boolean | TokenKernel;
 }
 
 export interface TokenCounter {
@@ -35,7 +38,7 @@ export interface TokenCounter {
 
 /** Words longer than this (code units, counting the preceding space) are encoded every time and never cached. */
 const MAX_CACHED_WORD = 32;
-const DEFAULT_CACHE_ENTRIES = 262144;
+export const DEFAULT_CACHE_ENTRIES = 262144;
 // Pool budget per entry, in code units: 2 header units, the key and its ids. Words of English text need about 10; a
 // text of unusually long words just rotates generations sooner.
 const POOL_UNITS_PER_ENTRY = 12;
@@ -407,9 +410,9 @@ class KernelTokenCounter implements TokenCounter {
 
   constructor(
     private readonly cacheEntries: number,
-    useKernel: boolean,
+    kernel: boolean | TokenKernel,
   ) {
-    this.kernel = useKernel ? TokenKernel.create(cacheEntries) : undefined;
+    this.kernel = kernel === true ? TokenKernel.create(cacheEntries) : kernel === false ? undefined : kernel;
   }
 
   count(text: string): number {

@@ -23,7 +23,10 @@ interface KernelExports {
   mergeTable(): number;
   astralTable(): number;
   inputBuffer(): number;
+  fingerprintLanes(): number;
   count(length: number, firstVirtualSpace: number): number;
+  measure(length: number, countTokens: number): number;
+  contentMarkers(): number;
 }
 
 const hostIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -57,6 +60,8 @@ export class TokenKernel {
   private readonly exports: KernelExports;
   private readonly input: Buffer;
   private readonly inputUnits: Uint16Array;
+  /** The running example fingerprint's four lanes, in the kernel's memory (see exampleFingerprint.ts). */
+  readonly fingerprintLanes: Uint32Array;
 
   private constructor(api: WebAssemblyApi, module: CompiledKernel, cacheEntries: number) {
     const tables = tokenTables();
@@ -83,6 +88,7 @@ export class TokenKernel {
     this.exports = exports;
     this.input = Buffer.from(buffer, exports.inputBuffer(), 2 * (KERNEL_INPUT_UNITS + 1));
     this.inputUnits = new Uint16Array(buffer, exports.inputBuffer(), KERNEL_INPUT_UNITS + 1);
+    this.fingerprintLanes = new Uint32Array(buffer, exports.fingerprintLanes(), 4);
   }
 
   /** A kernel with its own cache, or undefined where WebAssembly SIMD is unavailable. */
@@ -96,10 +102,29 @@ export class TokenKernel {
    * `virtualSpace` is 1. The text must start where the scan may cut (see countTokens.ts).
    */
   count(text: string, virtualSpace: 0 | 1): number {
+    this.load(text);
+    return this.exports.count(text.length, virtualSpace);
+  }
+
+  /**
+   * Folds `text` (fewer than KERNEL_INPUT_UNITS code units) into fingerprintLanes as one field and, when `countTokens`
+   * is true, returns the tokens of "\n" + `text`; else 0.
+   */
+  measure(text: string, countTokens: boolean): number {
+    this.load(text);
+    return this.exports.measure(text.length, countTokens ? 1 : 0);
+  }
+
+  /** The CONTENT_MARKERS bits (contentScanners.ts) of the text of the last measure() call. */
+  contentMarkers(): number {
+    return this.exports.contentMarkers();
+  }
+
+  /** Writes the text's code units to the kernel's input, then the 0xFFFF sentinel. */
+  private load(text: string): void {
     const length = text.length;
     if (length >= KERNEL_INPUT_UNITS) throw new RangeError(`the kernel takes fewer than ${KERNEL_INPUT_UNITS} code units, got ${length}`);
     this.input.write(text, 0, 2 * length, 'utf16le');
     this.inputUnits[length] = 0xffff;
-    return this.exports.count(length, virtualSpace);
   }
 }

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExampleIndex, fingerprint } from '../../../src/dataset/exampleIndex.js';
+import { fingerprintFields } from '../../../src/dataset/exampleFingerprint.js';
+import { ExampleIndex } from '../../../src/dataset/exampleIndex.js';
+
+const fingerprint = (text: string) => fingerprintFields(text.split('\u0001'));
 import { IntegerDistribution } from '../../../src/dataset/integerDistribution.js';
 import { splitKey, validationThreshold } from '../../../src/dataset/splitDataset.js';
 
@@ -73,5 +76,14 @@ describe('fingerprint', () => {
     expect(fingerprint('user\u0000hellp\u0001assistant\u0000hi')).not.toEqual(base);
     expect(fingerprint('assistant\u0000hi\u0001user\u0000hello')).not.toEqual(base);
     expect(fingerprint('user\u0000hello\u0001assistant\u0000hi')).toEqual(base);
+  });
+  it('tells field boundaries apart, including empty fields and trailing zero units', () => {
+    const seen = new Set<string>();
+    const samples = [[], [''], ['', ''], ['a'], ['a', ''], ['', 'a'], ['ab'], ['a', 'b'], ['a\u0000'], ['a\u0000\u0000'], ['abcdefgh'], ['abcdefgh', '']];
+    for (const fields of samples) {
+      const f = fingerprintFields(fields);
+      seen.add(`${f.high}:${f.low}`);
+    }
+    expect(seen.size).toBe(samples.length);
   });
 });

@@ -10,6 +10,7 @@ import { inflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import llamaTokenizer from 'llama-tokenizer-js';
 import { describe, expect, it } from 'vitest';
+import { NEWLINE_TOKENS } from '../../../src/dataset/chatModels.js';
 import { countTokens, createTokenCounter, encode } from '../../../src/dataset/tokenizer/countTokens.js';
 import {
   BYTE_PIECE_OFFSET,
@@ -377,6 +378,11 @@ describe('agreement with llama-tokenizer-js on text found on this machine', () =
 });
 
 describe('createTokenCounter', () => {
+  it('counts "\\n" as NEWLINE_TOKENS, the constant the chat-template arithmetic uses', () => {
+    expect(reference('\n')).toHaveLength(NEWLINE_TOKENS);
+    expect(countTokens('\n')).toBe(NEWLINE_TOKENS);
+  });
+
   it('returns bound functions with their own cache', () => {
     const counter = createTokenCounter({ cacheEntries: 16 });
     const texts = ['Hello there!', 'General Kenobi.', ''];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckId } from '../../../src/dataset/checks.js';
 import { findChatModel, type ChatModel } from '../../../src/dataset/chatModels.js';
+import { createExampleMeter } from '../../../src/dataset/exampleMeter.js';
 import { validateExample, type ExampleFacts } from '../../../src/dataset/validateExample.js';
 
 const phi3 = findChatModel('phi-3-mini-4k-instruct')!;
@@ -17,8 +18,7 @@ function run(value: unknown, options: { model?: ChatModel; maxTokens?: number; e
   const facts = validateExample(value, {
     model: options.model ?? phi3,
     maxTokens: options.maxTokens ?? 4096,
-    countTokens: (text) => text.length,
-    newlineTokens: 2,
+    meter: createExampleMeter({ countTokens: (text) => text.length }),
     exactTokens: options.exactTokens ?? true,
     lineBytes: options.lineBytes ?? JSON.stringify(value)?.length ?? 0,
     report: (check, message) => findings.push({ check, message }),
@@ -137,8 +137,8 @@ describe('validateExample: the size bound that skips tokenizing', () => {
   it('skips tokenizing an example whose bytes prove it fits, and says the count is a bound', () => {
     let calls = 0;
     const facts = validateExample(good, {
-      model: phi3, maxTokens: 4096, newlineTokens: 2, exactTokens: false, lineBytes: 80,
-      countTokens: (t) => { calls += 1; return t.length; },
+      model: phi3, maxTokens: 4096, exactTokens: false, lineBytes: 80,
+      meter: createExampleMeter({ countTokens: (t) => { calls += 1; return t.length; } }),
       report: () => {},
     });
     expect(calls).toBe(0);
