@@ -4,9 +4,9 @@
 // spaces, then non-letters that can still merge, then letters; everything else is one token per piece or per UTF-8
 // byte. What it does differently is only how fast:
 //  - runs of ASCII letters are found eight code units at a time (SIMD), instead of one by one;
-//  - the word cache stores a word's code units inline in its slot, so a hit is one 32-byte read and one SIMD compare
-//    (no pointer to a key pool, no per-unit hash): keys of up to 15 units live in the narrow table, 16 to 31 units in
-//    the wide one, longer words are merged every time;
+//  - the word cache stores a word's code units inline in its slot, so a hit is one read of 16 to 64 bytes and a SIMD
+//    compare (no pointer to a key pool, no per-unit hash): keys of up to 7 units (most words) live in the short table,
+//    up to 15 in the narrow one, up to 31 in the wide one; longer words are merged every time;
 //  - each table has two generations, like the JavaScript cache: a full young generation becomes the old one, and a
 //    word found only in the old generation is copied back, so frequent words survive while one-off words age out.
 // The BPE itself is the same lowest-rank, leftmost-first scan as sentencePieceBpe.ts; words longer than SCAN_LIMIT
@@ -33,6 +33,8 @@ const NO_MERGE: i32 = 0x7fffffff;
 const EMPTY_KEY: i32 = -1;
 const SCAN_LIMIT: i32 = 64;
 
+/** Longest key of the short table: 7 code units and the token count in the 8th lane of a 16-byte slot. */
+const SHORT_KEY_UNITS: i32 = 7;
 /** Longest key of the narrow table: 15 code units and the token count in the 16th lane of a 32-byte slot. */
 const NARROW_KEY_UNITS: i32 = 15;
 /** Longest key of the wide table: 31 code units and the count in the 32nd lane of a 64-byte slot. */
@@ -56,6 +58,8 @@ let pairs: usize = 0;
 let input: usize = 0;
 let keyMasks: usize = 0;
 let lanes: usize = 0;
+let markers: usize = 0;
+let byteMasks: usize = 0;
 let lastMarkers: i32 = 0;
 let cached: bool = false;
 
@@ -71,6 +75,7 @@ class Table {
   bytes: usize = 0;
 }
 
+let short: Table = changetype<Table>(0);
 let narrow: Table = changetype<Table>(0);
 let wide: Table = changetype<Table>(0);
 
@@ -101,10 +106,11 @@ function newTable(entries: i32, slotBytes: usize): Table {
 }
 
 /**
- * Lays out memory: `mergeSlots` merge-table slots (a power of two), the word caches (`narrowEntries` and `wideEntries`
+ * Lays out memory: `mergeSlots` merge-table slots (a power of two), the word caches (`shortEntries`, `narrowEntries`
+ * and `wideEntries`
  * words per generation; 0 disables caching), an input of `maxUnits` code units and `astralPieces` astral pieces.
  */
-export function init(mergeSlots: i32, narrowEntries: i32, wideEntries: i32, maxUnits: i32, astralPieces: i32): void {
+export function init(mergeSlots: i32, shortEntries: i32, narrowEntries: i32, wideEntries: i32, maxUnits: i32, astralPieces: i32): void {
   if (classOf != 0) unreachable();
   classOf = reserve(0x10000);
   idOf = reserve(0x10000 * 2);
@@ -125,7 +131,13 @@ export function init(mergeSlots: i32, narrowEntries: i32, wideEntries: i32, maxU
     for (let lane = 0; lane < 32; lane++) store<u16>(keyMasks + <usize>(length * 64 + lane * 2), lane < length ? 0xffff : 0);
   }
   lanes = reserve(16);
-  cached = narrowEntries > 0;
+  markers = reserve(64);
+  byteMasks = reserve(16 * 17);
+  for (let length = 0; length <= 16; length++) {
+    for (let lane = 0; lane < 16; lane++) store<u8>(byteMasks + <usize>(length * 16 + lane), lane < length ? 0xff : 0);
+  }
+  cached = shortEntries > 0;
+  short = newTable(shortEntries > 0 ? shortEntries : 1, 16);
   narrow = newTable(narrowEntries > 0 ? narrowEntries : 1, 32);
   wide = newTable(wideEntries > 0 ? wideEntries : 1, 64);
 }
@@ -147,6 +159,10 @@ export function astralTable(): usize {
 }
 export function inputBuffer(): usize {
   return input;
+}
+/** The content-marker nibble tables: first units low/high, second units low/high, 16 bytes each. */
+export function markerTables(): usize {
+  return markers;
 }
 /** The four 32-bit lanes of the running example fingerprint (src/dataset/exampleFingerprint.ts). */
 export function fingerprintLanes(): usize {
@@ -224,25 +240,49 @@ function mergeWord(start: i32, end: i32, virtualSpace: i32): i32 {
 // --- word cache -----------------------------------------------------------------------------------------------------
 
 // A key is the word's code units (a leading 0x20 for the added space) with zeros after them: no word holds a zero
-// unit, so the zeros also encode the length, and an all-zero first vector marks an empty slot.
+// unit, so the zeros also encode the length, and an all-zero first vector marks an empty slot. The last 16-bit lane of
+// a slot holds the word's token count. Three tables by key length: SHORT (16-byte slots, up to 7 units: most words of
+// English), NARROW (32 bytes, up to 15) and WIDE (64 bytes, up to 31).
+const SHORT: i32 = 0;
+const NARROW: i32 = 1;
+const WIDE: i32 = 2;
 const COUNT_LANE_CLEAR: v128 = i16x8(-1, -1, -1, -1, -1, -1, -1, 0);
 
-@inline function slotOf(table: Table, k0: v128, k1: v128, k2: v128, k3: v128): u32 {
-  let x = i64x2.extract_lane(k0, 0) * 0x9e3779b97f4a7c15;
-  x ^= i64x2.extract_lane(k0, 1) * 0xc2b2ae3d27d4eb4f;
-  x ^= i64x2.extract_lane(k1, 0) * 0x165667b19e3779f9;
-  x ^= i64x2.extract_lane(k1, 1) * 0xd6e8feb86659fd93;
-  x ^= i64x2.extract_lane(k2, 0) * 0x94d049bb133111eb;
-  x ^= i64x2.extract_lane(k2, 1) * 0xbf58476d1ce4e5b9;
-  x ^= i64x2.extract_lane(k3, 0) * 0xff51afd7ed558ccd;
-  x ^= i64x2.extract_lane(k3, 1) * 0xc4ceb9fe1a85ec53;
-  return <u32>((x ^ (x >>> 29)) >>> table.shift);
+@inline function tableOf(kind: i32): Table {
+  return kind == SHORT ? short : kind == NARROW ? narrow : wide;
 }
 
-/** The count stored for the key in one generation, or -1. The narrow table ignores k2 and k3 (always zero). */
-@inline function find(table: Table, generation: usize, isWide: bool, k0: v128, k1: v128, k2: v128, k3: v128, slot: u32): i32 {
+@inline function slotOf(kind: i32, k0: v128, k1: v128, k2: v128, k3: v128): u32 {
+  let x = i64x2.extract_lane(k0, 0) * 0x9e3779b97f4a7c15;
+  x ^= i64x2.extract_lane(k0, 1) * 0xc2b2ae3d27d4eb4f;
+  if (kind != SHORT) {
+    x ^= i64x2.extract_lane(k1, 0) * 0x165667b19e3779f9;
+    x ^= i64x2.extract_lane(k1, 1) * 0xd6e8feb86659fd93;
+  }
+  if (kind == WIDE) {
+    x ^= i64x2.extract_lane(k2, 0) * 0x94d049bb133111eb;
+    x ^= i64x2.extract_lane(k2, 1) * 0xbf58476d1ce4e5b9;
+    x ^= i64x2.extract_lane(k3, 0) * 0xff51afd7ed558ccd;
+    x ^= i64x2.extract_lane(k3, 1) * 0xc4ceb9fe1a85ec53;
+  }
+  return <u32>((x ^ (x >>> 29)) >>> tableOf(kind).shift);
+}
+
+/** The count stored for the key in one generation of the `kind` table, or -1 (vectors past the kind's width are ignored). */
+@inline function find(kind: i32, generation: usize, k0: v128, k1: v128, k2: v128, k3: v128, slot: u32): i32 {
+  const mask = tableOf(kind).mask;
   for (let probe = 0; probe < MAX_PROBES; probe++) {
-    if (isWide) {
+    if (kind == SHORT) {
+      const s0 = v128.load(generation + (<usize>slot << 4));
+      if (!v128.any_true(v128.and(v128.xor(s0, k0), COUNT_LANE_CLEAR))) return <i32>i16x8.extract_lane_u(s0, 7);
+      if (!v128.any_true(s0)) return -1;
+    } else if (kind == NARROW) {
+      const at = generation + (<usize>slot << 5);
+      const s0 = v128.load(at);
+      const s1 = v128.load(at, 16);
+      if (!v128.any_true(v128.or(v128.xor(s0, k0), v128.and(v128.xor(s1, k1), COUNT_LANE_CLEAR)))) return <i32>i16x8.extract_lane_u(s1, 7);
+      if (!v128.any_true(s0)) return -1;
+    } else {
       const at = generation + (<usize>slot << 6);
       const s0 = v128.load(at);
       const s3 = v128.load(at, 48);
@@ -252,31 +292,30 @@ const COUNT_LANE_CLEAR: v128 = i16x8(-1, -1, -1, -1, -1, -1, -1, 0);
       );
       if (!v128.any_true(differs)) return <i32>i16x8.extract_lane_u(s3, 7);
       if (!v128.any_true(s0)) return -1;
-    } else {
-      const at = generation + (<usize>slot << 5);
-      const s0 = v128.load(at);
-      const s1 = v128.load(at, 16);
-      if (!v128.any_true(v128.or(v128.xor(s0, k0), v128.and(v128.xor(s1, k1), COUNT_LANE_CLEAR)))) return <i32>i16x8.extract_lane_u(s1, 7);
-      if (!v128.any_true(s0)) return -1;
     }
-    slot = (slot + 1) & table.mask;
+    slot = (slot + 1) & mask;
   }
   return -1;
 }
 
 /** Stores the key and its count in the young generation; false when that generation is full. */
-function add(table: Table, isWide: bool, k0: v128, k1: v128, k2: v128, k3: v128, slot: u32, count: i32): bool {
+function add(kind: i32, k0: v128, k1: v128, k2: v128, k3: v128, slot: u32, count: i32): bool {
+  const table = tableOf(kind);
   if (table.youngEntries >= table.capacity) return false;
+  const shift = kind == SHORT ? 4 : kind == NARROW ? 5 : 6;
   for (let probe = 0; probe < MAX_PROBES; probe++) {
-    const at = table.young + (isWide ? <usize>slot << 6 : <usize>slot << 5);
+    const at = table.young + (<usize>slot << shift);
     if (!v128.any_true(v128.load(at))) {
-      v128.store(at, k0);
-      if (isWide) {
+      if (kind == SHORT) {
+        v128.store(at, i16x8.replace_lane(k0, 7, <i16>count));
+      } else if (kind == NARROW) {
+        v128.store(at, k0);
+        v128.store(at, i16x8.replace_lane(k1, 7, <i16>count), 16);
+      } else {
+        v128.store(at, k0);
         v128.store(at, k1, 16);
         v128.store(at, k2, 32);
         v128.store(at, i16x8.replace_lane(k3, 7, <i16>count), 48);
-      } else {
-        v128.store(at, i16x8.replace_lane(k1, 7, <i16>count), 16);
       }
       table.youngEntries++;
       return true;
@@ -287,18 +326,25 @@ function add(table: Table, isWide: bool, k0: v128, k1: v128, k2: v128, k3: v128,
   return true;
 }
 
-function missYoung(table: Table, isWide: bool, start: i32, end: i32, virtualSpace: i32, k0: v128, k1: v128, k2: v128, k3: v128, slot: u32): i32 {
-  let count = find(table, table.old, isWide, k0, k1, k2, k3, slot);
+function missYoung(kind: i32, start: i32, end: i32, virtualSpace: i32, k0: v128, k1: v128, k2: v128, k3: v128, slot: u32): i32 {
+  const table = tableOf(kind);
+  let count = find(kind, table.old, k0, k1, k2, k3, slot);
   if (count < 0) count = mergeWord(start, end, virtualSpace);
-  if (!add(table, isWide, k0, k1, k2, k3, slot, count)) {
+  if (!add(kind, k0, k1, k2, k3, slot, count)) {
     const dropped = table.old;
     table.old = table.young;
     table.young = dropped;
     memory.fill(dropped, 0, table.bytes);
     table.youngEntries = 0;
-    add(table, isWide, k0, k1, k2, k3, slot, count);
+    add(kind, k0, k1, k2, k3, slot, count);
   }
   return count;
+}
+
+@inline function lookup(kind: i32, start: i32, end: i32, virtualSpace: i32, k0: v128, k1: v128, k2: v128, k3: v128): i32 {
+  const slot = slotOf(kind, k0, k1, k2, k3);
+  const count = find(kind, tableOf(kind).young, k0, k1, k2, k3, slot);
+  return count >= 0 ? count : missYoung(kind, start, end, virtualSpace, k0, k1, k2, k3, slot);
 }
 
 /** Token count of the word input[start..end), after a space when `virtualSpace` is 1. */
@@ -310,18 +356,13 @@ function missYoung(table: Table, isWide: bool, start: i32, end: i32, virtualSpac
   const mask = keyMasks + (<usize>length << 6);
   let k0 = v128.and(v128.load(from), v128.load(mask));
   if (virtualSpace == 1) k0 = i16x8.replace_lane(k0, 0, 0x20);
-  const k1 = v128.and(v128.load(from, 16), v128.load(mask, 16));
   const zero = i64x2.splat(0);
-  if (length <= NARROW_KEY_UNITS) {
-    const slot = slotOf(narrow, k0, k1, zero, zero);
-    const count = find(narrow, narrow.young, false, k0, k1, zero, zero, slot);
-    return count >= 0 ? count : missYoung(narrow, false, start, end, virtualSpace, k0, k1, zero, zero, slot);
-  }
+  if (length <= SHORT_KEY_UNITS) return lookup(SHORT, start, end, virtualSpace, k0, zero, zero, zero);
+  const k1 = v128.and(v128.load(from, 16), v128.load(mask, 16));
+  if (length <= NARROW_KEY_UNITS) return lookup(NARROW, start, end, virtualSpace, k0, k1, zero, zero);
   const k2 = v128.and(v128.load(from, 32), v128.load(mask, 32));
   const k3 = v128.and(v128.load(from, 48), v128.load(mask, 48));
-  const slot = slotOf(wide, k0, k1, k2, k3);
-  const count = find(wide, wide.young, true, k0, k1, k2, k3, slot);
-  return count >= 0 ? count : missYoung(wide, true, start, end, virtualSpace, k0, k1, k2, k3, slot);
+  return lookup(WIDE, start, end, virtualSpace, k0, k1, k2, k3);
 }
 
 function astralTokens(codePoint: i32): i32 {
@@ -431,52 +472,34 @@ export function contentMarkers(): i32 {
 
 // --- content scanner markers ----------------------------------------------------------------------------------------
 
-// src/dataset/contentScanners.ts runs a regular expression only when a content holds the two code units every match
-// of it contains; these are those pairs, bit i for CONTENT_MARKERS[i] there (a test checks the two lists agree).
-// A pair whose second unit is 0 is one code unit.
-@inline function pair(units: v128, next: v128, first: u16, second: u16): v128 {
-  const hit = i16x8.eq(units, i16x8.splat(first));
-  return second == 0 ? hit : v128.and(hit, i16x8.eq(next, i16x8.splat(second)));
+// src/dataset/contentScanners.ts runs a regular expression only when a content holds a pair of adjacent code units that
+// every match of it contains. CONTENT_MARKERS there defines up to 8 marker bits, each a set of first units and a set of
+// second units (all ASCII); JavaScript turns them into the four 16-byte nibble tables at markerTables(): a byte b is in
+// the first set of bit k when bit k is set in both firstLow[b & 15] and firstHigh[b >> 4] (likewise for second units).
+// That may admit a few more pairs than the sets name, never fewer, which is all a filter needs.
+@inline function classify(bytes: v128, low: v128, high: v128): v128 {
+  return v128.and(i8x16.swizzle(low, v128.and(bytes, i8x16.splat(15))), i8x16.swizzle(high, i8x16.shr_u(bytes, 4)));
 }
 
 function findMarkers(n: i32): i32 {
-  let template = i16x8.splat(0);
-  let dashes = template;
-  let aws = template;
-  let underscore = template;
-  let openai = template;
-  let slack = template;
-  let accountKey = template;
-  let signature = template;
-  let google = template;
-  let jwt = template;
-  // Blocks of eight units and the eight that follow each by one; input[n] is the 0xFFFF sentinel and units past it
-  // are masked off, so no pair starts beyond the text (a pair may end on the sentinel, which matches nothing).
-  for (let i = 0; i < n; i += 8) {
-    let units = v128.load(input + (<usize>i << 1));
-    if (n - i < 8) units = v128.and(units, v128.load(keyMasks + (<usize>(n - i) << 6)));
-    const next = v128.load(input + (<usize>(i + 1) << 1));
-    template = v128.or(template, pair(units, next, 0x3c, 0x7c)); // <|
-    dashes = v128.or(dashes, pair(units, next, 0x2d, 0x2d)); // --
-    aws = v128.or(aws, pair(units, next, 0x49, 0x41)); // IA
-    underscore = v128.or(underscore, pair(units, next, 0x5f, 0)); // _
-    openai = v128.or(openai, pair(units, next, 0x6b, 0x2d)); // k-
-    slack = v128.or(slack, pair(units, next, 0x78, 0x6f)); // xo
-    accountKey = v128.or(accountKey, pair(units, next, 0x79, 0x3d)); // y=
-    signature = v128.or(signature, pair(units, next, 0x67, 0x3d)); // g=
-    google = v128.or(google, pair(units, next, 0x49, 0x7a)); // Iz
-    jwt = v128.or(jwt, pair(units, next, 0x79, 0x4a)); // yJ
+  const firstLow = v128.load(markers);
+  const firstHigh = v128.load(markers, 16);
+  const secondLow = v128.load(markers, 32);
+  const secondHigh = v128.load(markers, 48);
+  let found = i8x16.splat(0);
+  // Sixteen units at a time, narrowed to bytes (units above 0xFF become 0 or 0xFF, which no marker uses), and the
+  // sixteen that follow each by one unit. Units past n are masked off, so no pair starts beyond the text; a pair may
+  // end on the 0xFFFF sentinel, which matches no second unit except where any unit may follow.
+  for (let i = 0; i < n; i += 16) {
+    const at = input + (<usize>i << 1);
+    let units = i8x16.narrow_i16x8_u(v128.load(at), v128.load(at, 16));
+    if (n - i < 16) units = v128.and(units, v128.load(byteMasks + (<usize>(n - i) << 4)));
+    const next = i8x16.narrow_i16x8_u(v128.load(at, 2), v128.load(at, 18));
+    found = v128.or(found, v128.and(classify(units, firstLow, firstHigh), classify(next, secondLow, secondHigh)));
   }
-  return (
-    <i32>v128.any_true(template) |
-    (<i32>v128.any_true(dashes) << 1) |
-    (<i32>v128.any_true(aws) << 2) |
-    (<i32>v128.any_true(underscore) << 3) |
-    (<i32>v128.any_true(openai) << 4) |
-    (<i32>v128.any_true(slack) << 5) |
-    (<i32>v128.any_true(accountKey) << 6) |
-    (<i32>v128.any_true(signature) << 7) |
-    (<i32>v128.any_true(google) << 8) |
-    (<i32>v128.any_true(jwt) << 9)
-  );
+  found = v128.or(found, i8x16.shuffle(found, found, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
+  found = v128.or(found, i8x16.shuffle(found, found, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3));
+  found = v128.or(found, i8x16.shuffle(found, found, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1));
+  found = v128.or(found, i8x16.shuffle(found, found, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0));
+  return <i32>i8x16.extract_lane_u(found, 0);
 }

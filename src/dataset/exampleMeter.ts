@@ -2,7 +2,7 @@
 // one pass over each content string. With the WebAssembly kernel, a content is copied into the kernel once and both
 // happen there; elsewhere (tests with a stand-in tokenizer, hosts without WebAssembly SIMD) the same numbers come from
 // JavaScript.
-import { ALL_MARKERS } from './contentScanners.js';
+import { ALL_MARKERS, markerNibbleTables } from './contentScanners.js';
 import type { Fingerprint } from './exampleIndex.js';
 import { FINGERPRINT_SEED, finishFingerprint, foldField } from './exampleFingerprint.js';
 import { DEFAULT_CACHE_ENTRIES, createTokenCounter, type TokenCounter } from './tokenizer/countTokens.js';
@@ -36,6 +36,7 @@ class KernelExampleMeter implements ExampleMeter {
 
   constructor(private readonly kernel: TokenKernel) {
     this.lanes = kernel.fingerprintLanes;
+    kernel.setContentMarkers(markerNibbleTables());
     this.counter = createTokenCounter({ kernel });
   }
 

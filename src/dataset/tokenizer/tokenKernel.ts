@@ -16,7 +16,7 @@ type CompiledKernel = { readonly __compiledKernel: never };
 
 interface KernelExports {
   readonly memory: { readonly buffer: ArrayBuffer };
-  init(mergeSlots: number, narrowEntries: number, wideEntries: number, maxUnits: number, astralPieces: number): void;
+  init(mergeSlots: number, shortEntries: number, narrowEntries: number, wideEntries: number, maxUnits: number, astralPieces: number): void;
   classTable(): number;
   idTable(): number;
   denseTable(): number;
@@ -24,6 +24,7 @@ interface KernelExports {
   astralTable(): number;
   inputBuffer(): number;
   fingerprintLanes(): number;
+  markerTables(): number;
   count(length: number, firstVirtualSpace: number): number;
   measure(length: number, countTokens: number): number;
   contentMarkers(): number;
@@ -49,11 +50,12 @@ function kernelModule(): CompiledKernel | null {
   return compiled;
 }
 
-/** The word-cache sizes of the kernel's two tables for a counter's `cacheEntries` (0: no cache). */
-export function kernelCacheSizes(cacheEntries: number): { narrow: number; wide: number } {
-  if (cacheEntries === 0) return { narrow: 0, wide: 0 };
-  // Two generations per table; most words fit the narrow table (up to 15 code units with the space).
-  return { narrow: Math.max(1, Math.floor((cacheEntries * 7) / 16)), wide: Math.max(1, Math.floor(cacheEntries / 16)) };
+/** Words per generation of the kernel's three tables for a counter's `cacheEntries` (0: no cache). */
+export function kernelCacheSizes(cacheEntries: number): { short: number; narrow: number; wide: number } {
+  if (cacheEntries === 0) return { short: 0, narrow: 0, wide: 0 };
+  // Two generations per table: short and narrow keys are most words, wide keys (16 to 31 code units) are rare.
+  const part = (share: number): number => Math.max(1, Math.floor(cacheEntries * share));
+  return { short: part(1 / 4), narrow: part(1 / 4), wide: part(1 / 16) };
 }
 
 export class TokenKernel {
@@ -75,9 +77,9 @@ export class TokenKernel {
     };
     const exports = new api.Instance(module, imports).exports as KernelExports;
     memory = exports.memory;
-    const { narrow, wide } = kernelCacheSizes(cacheEntries);
+    const { short, narrow, wide } = kernelCacheSizes(cacheEntries);
     const astral = [...tables.astralIds];
-    exports.init(tables.merges.entries.length / 2, narrow, wide, KERNEL_INPUT_UNITS, astral.length);
+    exports.init(tables.merges.entries.length / 2, short, narrow, wide, KERNEL_INPUT_UNITS, astral.length);
     // init() grows the memory once and never again, so these views stay valid.
     const buffer = memory.buffer;
     new Uint8Array(buffer, exports.classTable(), 0x10000).set(tables.classOf);
@@ -113,6 +115,12 @@ export class TokenKernel {
   measure(text: string, countTokens: boolean): number {
     this.load(text);
     return this.exports.measure(text.length, countTokens ? 1 : 0);
+  }
+
+  /** Sets the 64 bytes of content-marker nibble tables (contentScanners.ts, markerNibbleTables) measure() uses. */
+  setContentMarkers(tables: Uint8Array): void {
+    if (tables.length !== 64) throw new RangeError(`content-marker tables are 64 bytes, got ${tables.length}`);
+    new Uint8Array(this.input.buffer, this.exports.markerTables(), 64).set(tables);
   }
 
   /** The CONTENT_MARKERS bits (contentScanners.ts) of the text of the last measure() call. */

@@ -2,7 +2,7 @@
 // must not depend on whether the host runs WebAssembly SIMD.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ALL_MARKERS, CONTENT_MARKERS, findSecret, findTemplateToken } from '../../../src/dataset/contentScanners.js';
+import { ALL_MARKERS, CONTENT_MARKERS, findSecret, findTemplateToken, holdsMarker } from '../../../src/dataset/contentScanners.js';
 import { fingerprintFields } from '../../../src/dataset/exampleFingerprint.js';
 import { createExampleMeter, type ExampleMeter } from '../../../src/dataset/exampleMeter.js';
 import { countTokens } from '../../../src/dataset/tokenizer/countTokens.js';
@@ -84,19 +84,29 @@ describe('content markers', () => {
     kernelMeter.content(text, false);
     return kernelMeter.markers();
   };
-  const expected = (text: string): number => CONTENT_MARKERS.reduce((bits, marker, i) => (text.includes(marker) ? bits | (1 << i) : bits), 0);
+  const exact = (text: string): number => CONTENT_MARKERS.reduce((bits, _, i) => (holdsMarker(text, i) ? bits | (1 << i) : bits), 0);
 
-  it('the kernel reports exactly the CONTENT_MARKERS a content holds, at any position and length', () => {
-    const alphabet = fc.constantFrom(...'<|-IA_kxoy=gzJ a\u00e9'.split(''), 'y', 'I');
+  it('the kernel reports every marker a content holds, at any position and length (and only a few more)', () => {
+    const alphabet = fc.constantFrom(...'<|-kIAz_xoyg=J aw+mi\u00e9\u0100\u7c3d\uff49'.split(''));
+    let extra = 0;
     fc.assert(
       fc.property(fc.array(alphabet, { maxLength: 40 }).map((units) => units.join('')), (text) => {
-        expect(markersOf(text)).toBe(expected(text));
+        const reported = markersOf(text);
+        expect(reported & exact(text)).toBe(exact(text));
+        if (reported !== exact(text)) extra += 1;
       }),
       { numRuns: 3000 },
     );
-    for (const [i, marker] of CONTENT_MARKERS.entries()) {
-      for (let at = 0; at < 20; at++) expect(markersOf(`${'.'.repeat(at)}${marker}`)).toBe(1 << i);
+    // Over-reporting only comes from nibble-table products like "+-" or "w=": rare on this alphabet, never the rule.
+    expect(extra).toBeLessThan(1500);
+    for (const [i, { first, second }] of CONTENT_MARKERS.entries()) {
+      for (const unit of first) {
+        const pair = `${unit}${second === '' ? '' : second[0]}`;
+        for (let at = 0; at < 20; at++) expect(markersOf(`${'.'.repeat(at)}${pair}`) & (1 << i)).toBe(1 << i);
+      }
     }
+    // A non-ASCII unit whose low byte is a marker unit is no marker.
+    expect(markersOf('\u013c\u017c\u015f')).toBe(0);
   });
 
   it('never hides a finding: with the kernel markers the scanners find what they find without them', () => {

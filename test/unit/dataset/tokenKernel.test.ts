@@ -85,7 +85,7 @@ describe('kernel counts = JavaScript counts', () => {
 });
 
 describe('the kernel word cache', () => {
-  // White-box: the kernel's slot of a narrow key (assembly/tokenKernel.ts slotOf), for a table of `bits` bits.
+  // White-box: the kernel's slot of a key of up to 8 units (assembly/tokenKernel.ts slotOf), for a table of `bits` bits.
   const MULTIPLIERS = [0x9e3779b97f4a7c15n, 0xc2b2ae3d27d4eb4fn, 0x165667b19e3779f9n, 0xd6e8feb86659fd93n];
   const MASK64 = (1n << 64n) - 1n;
   const slotOf = (key: string, bits: number): number => {
@@ -99,9 +99,10 @@ describe('the kernel word cache', () => {
 
   it('stays exact when many words start probing at one slot, past the probe cap', () => {
     const cacheEntries = 4096;
-    const { narrow } = kernelCacheSizes(cacheEntries);
+    // Words like " abc" have short keys (up to 7 units with the space).
+    const { short } = kernelCacheSizes(cacheEntries);
     let bits = 1;
-    while (1 << bits < 2 * narrow) bits++;
+    while (1 << bits < 2 * short) bits++;
     const name = (n: number): string => {
       let out = '';
       for (let m = n + 1; m > 0; m = Math.floor(m / 26)) out += String.fromCharCode(0x61 + (m % 26));
