@@ -60,7 +60,6 @@ let keyMasks: usize = 0;
 let lanes: usize = 0;
 let markers: usize = 0;
 let byteMasks: usize = 0;
-let lastMarkers: i32 = 0;
 let cached: bool = false;
 
 /** One cache table: two generations of `1 << bits` slots of `slotBytes` bytes. */
@@ -447,8 +446,9 @@ const NEWLINE_TOKENS: i32 = 2;
 }
 
 /**
- * Folds input[0..n) into the fingerprint as one field and, when `countTokens` is 1, returns the tokens of "\n" followed
- * by it (what a message's content costs after its role tag); input[n] must be 0xFFFF.
+ * Folds input[0..n) into the fingerprint as one field and finds its content markers; returns the markers in bits 24 to
+ * 31 and, when `countTokens` is 1, the tokens of "\n" followed by it (what a message's content costs after its role
+ * tag) in bits 0 to 23 (n < 2^16 code units cost fewer than 2^18 tokens). input[n] must be 0xFFFF.
  */
 export function measure(n: i32, countTokens: i32): i32 {
   let state = absorb(v128.load(lanes), i32x4(n, FIELD_TAG, 0, 0));
@@ -461,13 +461,8 @@ export function measure(n: i32, countTokens: i32): i32 {
   const rest = n & 7;
   if (rest != 0) state = absorb(state, v128.and(v128.load(at), v128.load(keyMasks + (<usize>rest << 6))));
   v128.store(lanes, state);
-  lastMarkers = findMarkers(n);
-  return countTokens != 0 ? NEWLINE_TOKENS + count(n, 0) : 0;
-}
-
-/** The markers (bits, see below) that input[0..n) of the last measure() call contains. */
-export function contentMarkers(): i32 {
-  return lastMarkers;
+  const markers = findMarkers(n) << 24;
+  return countTokens != 0 ? markers | (NEWLINE_TOKENS + count(n, 0)) : markers;
 }
 
 // --- content scanner markers ----------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ function nodeRun(script) {
   return JSON.parse(out.trim().split('\n').pop());
 }
 
-const runs = 3;
+const runs = 5;
 const best = (fn) => {
   const results = Array.from({ length: runs }, fn);
   return results.reduce((a, b) => (b.seconds < a.seconds ? b : a));

@@ -6,7 +6,7 @@ import { ALL_MARKERS, markerNibbleTables } from './contentScanners.js';
 import type { Fingerprint } from './exampleIndex.js';
 import { FINGERPRINT_SEED, finishFingerprint, foldField } from './exampleFingerprint.js';
 import { DEFAULT_CACHE_ENTRIES, createTokenCounter, type TokenCounter } from './tokenizer/countTokens.js';
-import { KERNEL_INPUT_UNITS, TokenKernel } from './tokenizer/tokenKernel.js';
+import { KERNEL_INPUT_UNITS, TokenKernel, measuredMarkers, measuredTokens } from './tokenizer/tokenKernel.js';
 
 export interface ExampleMeter {
   /** Starts a new example's fingerprint. */
@@ -46,9 +46,9 @@ class KernelExampleMeter implements ExampleMeter {
 
   content(content: string, count: boolean): number {
     if (content.length < KERNEL_INPUT_UNITS) {
-      const tokens = this.kernel.measure(content, count);
-      this.lastMarkers = this.kernel.contentMarkers();
-      return tokens;
+      const measured = this.kernel.measure(content, count);
+      this.lastMarkers = measuredMarkers(measured);
+      return measuredTokens(measured);
     }
     foldField(this.lanes, content);
     this.lastMarkers = ALL_MARKERS;

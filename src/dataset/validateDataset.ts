@@ -21,6 +21,8 @@ import { splitKey, validationThreshold, writeSplit } from './splitDataset.js';
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 /** Files from this size on are validated by worker threads (below it, starting them costs more than it saves). */
 export const PARALLEL_MIN_BYTES = 24 * 1024 * 1024;
+/** Chunk size handed to workers: small enough that the workers finish within a chunk's work of each other. */
+const PARALLEL_CHUNK_BYTES = 1024 * 1024;
 const SNIFF_BYTES = 8192;
 
 export interface SplitRequest {
@@ -239,7 +241,7 @@ async function validateFile(
     const queue: Promise<ChunkResult>[] = [];
     const maxInFlight = pool ? workers * 2 : 0;
     try {
-      result = await readChunks(path, { maxLineBytes: ctx.settings.maxLineBytes }, {
+      result = await readChunks(path, { maxLineBytes: ctx.settings.maxLineBytes, ...(pool ? { chunkBytes: PARALLEL_CHUNK_BYTES } : {}) }, {
         chunk: async (bytes, firstLine) => {
           if (pool) {
             queue.push(pool.validate(bytes, firstLine));

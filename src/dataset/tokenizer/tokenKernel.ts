@@ -27,7 +27,6 @@ interface KernelExports {
   markerTables(): number;
   count(length: number, firstVirtualSpace: number): number;
   measure(length: number, countTokens: number): number;
-  contentMarkers(): number;
 }
 
 const hostIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -56,6 +55,16 @@ export function kernelCacheSizes(cacheEntries: number): { short: number; narrow:
   // Two generations per table: short and narrow keys are most words, wide keys (16 to 31 code units) are rare.
   const part = (share: number): number => Math.max(1, Math.floor(cacheEntries * share));
   return { short: part(1 / 4), narrow: part(1 / 4), wide: part(1 / 16) };
+}
+
+/** The token count in a measure() result. */
+export function measuredTokens(measured: number): number {
+  return measured & 0xffffff;
+}
+
+/** The content-marker bits in a measure() result. */
+export function measuredMarkers(measured: number): number {
+  return measured >>> 24;
 }
 
 export class TokenKernel {
@@ -109,8 +118,9 @@ export class TokenKernel {
   }
 
   /**
-   * Folds `text` (fewer than KERNEL_INPUT_UNITS code units) into fingerprintLanes as one field and, when `countTokens`
-   * is true, returns the tokens of "\n" + `text`; else 0.
+   * Folds `text` (fewer than KERNEL_INPUT_UNITS code units) into fingerprintLanes as one field and finds its content
+   * markers (see setContentMarkers); returns both, packed: read them with measuredTokens() and measuredMarkers(). The
+   * tokens are those of "\n" + `text` when `countTokens` is true, else 0.
    */
   measure(text: string, countTokens: boolean): number {
     this.load(text);
@@ -121,11 +131,6 @@ export class TokenKernel {
   setContentMarkers(tables: Uint8Array): void {
     if (tables.length !== 64) throw new RangeError(`content-marker tables are 64 bytes, got ${tables.length}`);
     new Uint8Array(this.input.buffer, this.exports.markerTables(), 64).set(tables);
-  }
-
-  /** The CONTENT_MARKERS bits (contentScanners.ts) of the text of the last measure() call. */
-  contentMarkers(): number {
-    return this.exports.contentMarkers();
   }
 
   /** Writes the text's code units to the kernel's input, then the 0xFFFF sentinel. */

@@ -73,6 +73,29 @@ describe('kernel counts = JavaScript counts', () => {
     );
   });
 
+  it('around 8- and 64-unit boundaries: words, surrogate pairs and lone surrogates across them', () => {
+    const kernel = createTokenCounter({ cacheEntries: 64 });
+    const fillers = ['a', ' ', '.', '7', 'é', '\t'];
+    const specials = ['🚀', '\ud83d', '\ude80', '\ud83d\ud83d\ude80', ' word', 'word', '(x', '  ', '▁x', 'éa', 'a\u0301', '\r\n', '1 '];
+    for (const filler of fillers) {
+      for (const special of specials) {
+        for (let at = 58; at <= 70; at++) {
+          for (const tail of ['', ' tail', 'tail', '🚀']) {
+            const text = filler.repeat(at) + special + tail;
+            expect(kernel.count(text), JSON.stringify(text)).toBe(javascript.count(text));
+            expect(kernel.countAfterNewline(text)).toBe(javascript.countAfterNewline(text));
+          }
+        }
+      }
+    }
+    for (const length of [1, 63, 64, 65, 127, 128, 129, 192]) {
+      for (const unit of ['a', ' ', ',', '1', 'é']) {
+        const text = unit.repeat(length);
+        expect(kernel.count(text), `${length} x ${JSON.stringify(unit)}`).toBe(javascript.count(text));
+      }
+    }
+  });
+
   it('on texts longer than the kernel input, cut between words, and on one word longer than it', () => {
     const kernel = createTokenCounter();
     const sentence = 'A longer text, cut into pieces: "words" and 12345 numbers; émigré naïveté 🚀\n';
