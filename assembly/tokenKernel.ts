@@ -68,6 +68,8 @@ class Table {
   young: usize = 0;
   old: usize = 0;
   youngEntries: i32 = 0;
+  /** False until the first rotation: an empty old generation need not be searched. */
+  hasOld: bool = false;
   capacity: i32 = 0;
   shift: u64 = 0;
   mask: u32 = 0;
@@ -101,6 +103,7 @@ function newTable(entries: i32, slotBytes: usize): Table {
   table.young = reserve(table.bytes);
   table.old = reserve(table.bytes);
   table.youngEntries = 0;
+  table.hasOld = false;
   return table;
 }
 
@@ -327,7 +330,7 @@ function add(kind: i32, k0: v128, k1: v128, k2: v128, k3: v128, slot: u32, count
 
 function missYoung(kind: i32, start: i32, end: i32, virtualSpace: i32, k0: v128, k1: v128, k2: v128, k3: v128, slot: u32): i32 {
   const table = tableOf(kind);
-  let count = find(kind, table.old, k0, k1, k2, k3, slot);
+  let count = table.hasOld ? find(kind, table.old, k0, k1, k2, k3, slot) : -1;
   if (count < 0) count = mergeWord(start, end, virtualSpace);
   if (!add(kind, k0, k1, k2, k3, slot, count)) {
     const dropped = table.old;
@@ -335,6 +338,7 @@ function missYoung(kind: i32, start: i32, end: i32, virtualSpace: i32, k0: v128,
     table.young = dropped;
     memory.fill(dropped, 0, table.bytes);
     table.youngEntries = 0;
+    table.hasOld = true;
     add(kind, k0, k1, k2, k3, slot, count);
   }
   return count;

@@ -102,6 +102,11 @@ export class TokenKernel {
     this.fingerprintLanes = new Uint32Array(buffer, exports.fingerprintLanes(), 4);
   }
 
+  /** Bytes of WebAssembly memory this kernel holds (tables, word caches, input), fixed from its creation on. */
+  get memoryBytes(): number {
+    return this.input.buffer.byteLength;
+  }
+
   /** A kernel with its own cache, or undefined where WebAssembly SIMD is unavailable. */
   static create(cacheEntries: number): TokenKernel | undefined {
     const module = kernelModule();
