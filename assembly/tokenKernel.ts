@@ -449,12 +449,16 @@ const NEWLINE_TOKENS: i32 = 2;
   return v128.xor(a, i32x4.shr_u(a, 13));
 }
 
+/** measure() flags. */
+const COUNT_TOKENS: i32 = 1;
+const FIND_MARKERS: i32 = 2;
+
 /**
- * Folds input[0..n) into the fingerprint as one field and finds its content markers; returns the markers in bits 24 to
- * 31 and, when `countTokens` is 1, the tokens of "\n" followed by it (what a message's content costs after its role
- * tag) in bits 0 to 23 (n < 2^16 code units cost fewer than 2^18 tokens). input[n] must be 0xFFFF.
+ * Folds input[0..n) into the fingerprint as one field. With FIND_MARKERS, returns its content markers in bits 24 to
+ * 31; with COUNT_TOKENS, the tokens of "\n" followed by it (what a message's content costs after its role tag) in bits
+ * 0 to 23 (n < 2^16 code units cost fewer than 2^18 tokens). input[n] must be 0xFFFF.
  */
-export function measure(n: i32, countTokens: i32): i32 {
+export function measure(n: i32, flags: i32): i32 {
   let state = absorb(v128.load(lanes), i32x4(n, FIELD_TAG, 0, 0));
   let at = input;
   const end = input + (<usize>(n >> 3) << 4);
@@ -465,8 +469,8 @@ export function measure(n: i32, countTokens: i32): i32 {
   const rest = n & 7;
   if (rest != 0) state = absorb(state, v128.and(v128.load(at), v128.load(keyMasks + (<usize>rest << 6))));
   v128.store(lanes, state);
-  const markers = findMarkers(n) << 24;
-  return countTokens != 0 ? markers | (NEWLINE_TOKENS + count(n, 0)) : markers;
+  const markers = (flags & FIND_MARKERS) != 0 ? findMarkers(n) << 24 : 0;
+  return (flags & COUNT_TOKENS) != 0 ? markers | (NEWLINE_TOKENS + count(n, 0)) : markers;
 }
 
 // --- content scanner markers ----------------------------------------------------------------------------------------

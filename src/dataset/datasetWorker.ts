@@ -14,6 +14,8 @@ export interface DatasetWorkerData {
 export interface ChunkRequest {
   readonly seq: number;
   readonly buffer: ArrayBuffer;
+  /** Where the chunk starts in `buffer`. */
+  readonly offset: number;
   readonly length: number;
   readonly firstLine: number;
 }
@@ -40,7 +42,7 @@ export function runDatasetWorker(): void {
   const { settings } = workerData as DatasetWorkerData;
   const validator = new LineValidator(settings);
   port.on('message', (request: ChunkRequest) => {
-    validator.chunk(Buffer.from(request.buffer, 0, request.length), request.firstLine);
+    validator.chunk(Buffer.from(request.buffer, request.offset, request.length), request.firstLine);
     const result = validator.take();
     const reply: ChunkReply = { seq: request.seq, result, buffer: request.buffer };
     port.postMessage(reply, [request.buffer, result.exampleLines.buffer, result.exampleHigh.buffer, result.exampleLow.buffer, result.exampleHasError.buffer] as ArrayBuffer[]);

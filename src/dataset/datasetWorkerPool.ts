@@ -32,19 +32,39 @@ export class DatasetWorkerPool {
     this.load = this.workers.map(() => 0);
   }
 
-  /** Sends a copy of `bytes` to the least busy worker. */
-  validate(bytes: Buffer, firstLine: number): Promise<ChunkResult> {
+  /**
+   * A buffer for readChunks to read into (its handOver option): a spare one a worker gave back when one is large
+   * enough, else a new one. It alone uses its ArrayBuffer, so validate() can transfer it without copying.
+   */
+  allocate(size: number): Buffer {
+    const index = this.spareBuffers.findIndex((spare) => spare.byteLength >= size);
+    if (index >= 0) return Buffer.from(this.spareBuffers.splice(index, 1)[0]!, 0, size);
+    return Buffer.allocUnsafeSlow(size);
+  }
+
+  /**
+   * Sends `bytes` to the least busy worker. With `owned` (a buffer from allocate(), no longer used by the caller) its
+   * ArrayBuffer is transferred; otherwise the bytes are copied first.
+   */
+  validate(bytes: Buffer, firstLine: number, owned = false): Promise<ChunkResult> {
     if (this.failure) return Promise.reject(this.failure);
     const seq = this.nextSeq++;
-    let buffer = this.spareBuffers.pop();
-    if (buffer === undefined || buffer.byteLength < bytes.length) buffer = new ArrayBuffer(Math.max(bytes.length, 1 << 22));
-    bytes.copy(new Uint8Array(buffer));
+    let buffer: ArrayBuffer;
+    let offset = 0;
+    if (owned && bytes.buffer instanceof ArrayBuffer) {
+      buffer = bytes.buffer;
+      offset = bytes.byteOffset;
+    } else {
+      const spare = this.spareBuffers.findIndex((candidate) => candidate.byteLength >= bytes.length);
+      buffer = spare >= 0 ? this.spareBuffers.splice(spare, 1)[0]! : new ArrayBuffer(Math.max(bytes.length, 1 << 20));
+      bytes.copy(new Uint8Array(buffer));
+    }
     let target = 0;
     for (let i = 1; i < this.load.length; i++) if (this.load[i]! < this.load[target]!) target = i;
     this.load[target]! += 1;
     return new Promise<ChunkResult>((resolve, reject) => {
       this.pending.set(seq, { resolve, reject, worker: target });
-      const request: ChunkRequest = { seq, buffer, length: bytes.length, firstLine };
+      const request: ChunkRequest = { seq, buffer, offset, length: bytes.length, firstLine };
       this.workers[target]!.postMessage(request, [buffer]);
     });
   }

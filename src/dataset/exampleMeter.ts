@@ -46,7 +46,7 @@ class KernelExampleMeter implements ExampleMeter {
 
   content(content: string, count: boolean): number {
     if (content.length < KERNEL_INPUT_UNITS) {
-      const measured = this.kernel.measure(content, count);
+      const measured = this.kernel.measure(content, count, true);
       this.lastMarkers = measuredMarkers(measured);
       return measuredTokens(measured);
     }
@@ -60,7 +60,7 @@ class KernelExampleMeter implements ExampleMeter {
   }
 
   field(text: string): void {
-    if (text.length < KERNEL_INPUT_UNITS) this.kernel.measure(text, false);
+    if (text.length < KERNEL_INPUT_UNITS) this.kernel.measure(text, false, false);
     else foldField(this.lanes, text);
   }
 

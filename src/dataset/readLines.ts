@@ -23,6 +23,12 @@ export interface ChunkSink {
 export interface ReadLinesOptions {
   readonly maxLineBytes: number;
   readonly chunkBytes?: number;
+  /**
+   * Hand chunks over instead of lending them: the sink may keep each chunk's bytes (for example transfer its
+   * ArrayBuffer to a worker), and reading goes on in a fresh buffer from `allocate`, which must return a Buffer that
+   * alone uses its ArrayBuffer, at offset 0. Saves copying every chunk once more.
+   */
+  readonly handOver?: { allocate(size: number): Buffer };
 }
 
 export interface ReadLinesResult {
@@ -44,8 +50,10 @@ function countNewlines(bytes: Buffer, start: number, end: number): number {
 /** Reads the file in chunks of whole lines. */
 export async function readChunks(path: string, options: ReadLinesOptions, sink: ChunkSink): Promise<ReadLinesResult> {
   const chunkBytes = Math.max(options.chunkBytes ?? 1 << 22, 1024);
+  const { handOver } = options;
+  const allocate = (size: number): Buffer => (handOver ? handOver.allocate(size) : Buffer.allocUnsafe(size));
   const handle = await open(path, 'r');
-  let buffer = Buffer.allocUnsafe(Math.min(chunkBytes, options.maxLineBytes + 1));
+  let buffer = allocate(Math.min(chunkBytes, options.maxLineBytes + 1));
   let filled = 0; // bytes held at the start of `buffer` that do not end with a newline yet
   let skipping = 0; // > 0 while skipping the rest of an over-long line: its length so far
   let nextLine = 1;
@@ -56,7 +64,7 @@ export async function readChunks(path: string, options: ReadLinesOptions, sink: 
       if (filled === buffer.length) {
         // One line fills the buffer: grow it up to the limit, then skip the line.
         if (buffer.length <= options.maxLineBytes) {
-          const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, options.maxLineBytes + 1));
+          const grown = allocate(Math.min(buffer.length * 2, options.maxLineBytes + 1));
           buffer.copy(grown, 0, 0, filled);
           buffer = grown;
         } else {
@@ -84,9 +92,20 @@ export async function readChunks(path: string, options: ReadLinesOptions, sink: 
       const lastNewline = buffer.lastIndexOf(NEWLINE, end - 1);
       if (lastNewline >= start) {
         const lines = countNewlines(buffer, start, lastNewline + 1);
-        await sink.chunk(buffer.subarray(start, lastNewline + 1), nextLine, lines);
-        nextLine += lines;
+        const chunk = buffer.subarray(start, lastNewline + 1);
         start = lastNewline + 1;
+        if (handOver) {
+          // The chunk now belongs to the sink: the unfinished line moves to a fresh buffer first.
+          const next = allocate(buffer.length);
+          buffer.copy(next, 0, start, end);
+          buffer = next;
+          filled = end - start;
+          await sink.chunk(chunk, nextLine, lines);
+          nextLine += lines;
+          continue;
+        }
+        await sink.chunk(chunk, nextLine, lines);
+        nextLine += lines;
       }
       if (start > 0 && start < end) buffer.copy(buffer, 0, start, end);
       filled = end - start;

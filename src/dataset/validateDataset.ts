@@ -241,10 +241,12 @@ async function validateFile(
     const queue: Promise<ChunkResult>[] = [];
     const maxInFlight = pool ? workers * 2 : 0;
     try {
-      result = await readChunks(path, { maxLineBytes: ctx.settings.maxLineBytes, ...(pool ? { chunkBytes: PARALLEL_CHUNK_BYTES } : {}) }, {
+      // With workers, chunks are read into buffers the pool hands out and transferred to a worker without a copy.
+      const readOptions = pool ? { maxLineBytes: ctx.settings.maxLineBytes, chunkBytes: PARALLEL_CHUNK_BYTES, handOver: pool } : { maxLineBytes: ctx.settings.maxLineBytes };
+      result = await readChunks(path, readOptions, {
         chunk: async (bytes, firstLine) => {
           if (pool) {
-            queue.push(pool.validate(bytes, firstLine));
+            queue.push(pool.validate(bytes, firstLine, true));
             while (queue.length > maxInFlight) accumulator.merge(await queue.shift()!);
           } else {
             local.chunk(bytes, firstLine);

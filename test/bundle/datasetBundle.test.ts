@@ -47,7 +47,7 @@ describe('actions/dataset bundle', () => {
 
 describe('actions/dataset bundle in worker threads', () => {
   it('reports exactly what a single-threaded run reports', async () => {
-    // Many chunks (the chunk size is 4 MiB), with findings of most kinds spread over them.
+    // Many chunks (workers take 1 MiB chunks), with findings of most kinds spread over them.
     const lines: string[] = [];
     for (let i = 0; i < 60_000; i++) {
       const r = i % 97;

@@ -26,7 +26,7 @@ interface KernelExports {
   fingerprintLanes(): number;
   markerTables(): number;
   count(length: number, firstVirtualSpace: number): number;
-  measure(length: number, countTokens: number): number;
+  measure(length: number, flags: number): number;
 }
 
 const hostIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -123,13 +123,13 @@ export class TokenKernel {
   }
 
   /**
-   * Folds `text` (fewer than KERNEL_INPUT_UNITS code units) into fingerprintLanes as one field and finds its content
-   * markers (see setContentMarkers); returns both, packed: read them with measuredTokens() and measuredMarkers(). The
-   * tokens are those of "\n" + `text` when `countTokens` is true, else 0.
+   * Folds `text` (fewer than KERNEL_INPUT_UNITS code units) into fingerprintLanes as one field and, as asked, counts the
+   * tokens of "\n" + `text` and finds its content markers (see setContentMarkers). Returns both packed, 0 for what was
+   * not asked: read them with measuredTokens() and measuredMarkers().
    */
-  measure(text: string, countTokens: boolean): number {
+  measure(text: string, countTokens: boolean, findMarkers: boolean): number {
     this.load(text);
-    return this.exports.measure(text.length, countTokens ? 1 : 0);
+    return this.exports.measure(text.length, (countTokens ? 1 : 0) | (findMarkers ? 2 : 0));
   }
 
   /** Sets the 64 bytes of content-marker nibble tables (contentScanners.ts, markerNibbleTables) measure() uses. */

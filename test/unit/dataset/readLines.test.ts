@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readLines } from '../../../src/dataset/readLines.js';
+import { readChunks, readLines } from '../../../src/dataset/readLines.js';
 import { tempDir, writeTemp } from '../../helpers/tempFiles.js';
 
 const dir = tempDir();
@@ -68,6 +68,32 @@ describe('readLines', () => {
           }
         });
         expect(lines.length + overlong.length).toBe(expected.length);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('hands chunks over when asked: each chunk stays intact after reading goes on, in buffers from the allocator', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 6000 }), fc.integer({ min: 1024, max: 3000 }), async (bytes, chunkBytes) => {
+        const path = writeTemp(dir, `h${counter++}.jsonl`, Buffer.from(bytes));
+        const lent: string[] = [];
+        await readChunks(path, { maxLineBytes: 500, chunkBytes }, {
+          chunk: (chunk, first) => void lent.push(`${first}:${chunk.toString('latin1')}`),
+          overlong: (n, length) => void lent.push(`overlong ${n} ${length}`),
+        });
+        const kept: { first: number; chunk: Buffer }[] = [];
+        const owned = new Set<ArrayBufferLike>();
+        const overlong: string[] = [];
+        await readChunks(path, { maxLineBytes: 500, chunkBytes, handOver: { allocate: (size) => { const b = Buffer.allocUnsafeSlow(size); owned.add(b.buffer); return b; } } }, {
+          chunk: (chunk, first) => void kept.push({ first, chunk }),
+          overlong: (n, length) => void overlong.push(`overlong ${n} ${length}`),
+        });
+        // Every handed-over chunk lives in an allocator buffer and no two chunks share one.
+        expect(kept.every(({ chunk }) => owned.has(chunk.buffer))).toBe(true);
+        expect(new Set(kept.map(({ chunk }) => chunk.buffer)).size).toBe(kept.length);
+        const handed = kept.map(({ first, chunk }) => `${first}:${chunk.toString('latin1')}`);
+        expect([...handed, ...overlong].sort()).toEqual([...lent].sort());
       }),
       { numRuns: 150 },
     );
