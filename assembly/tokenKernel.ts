@@ -51,6 +51,8 @@ let dense: usize = 0;
 let mergeEntries: usize = 0;
 let mergeShift: u32 = 0;
 let mergeMask: u32 = 0;
+let mergeCountAtInit: i32 = 0;
+let mergeColumnsAt: usize = 0;
 let astral: usize = 0;
 let astralCount: i32 = 0;
 let symbols: usize = 0;
@@ -79,6 +81,10 @@ class Table {
 let short: Table = changetype<Table>(0);
 let narrow: Table = changetype<Table>(0);
 let wide: Table = changetype<Table>(0);
+// The short table's young generation, shift and mask, also kept here: most lookups read them, one load each.
+let shortYoung: usize = 0;
+let shortShift: u64 = 0;
+let shortMask: u32 = 0;
 
 let heapTop: usize = __heap_base;
 
@@ -108,20 +114,23 @@ function newTable(entries: i32, slotBytes: usize): Table {
 }
 
 /**
- * Lays out memory: `mergeSlots` merge-table slots (a power of two), the word caches (`shortEntries`, `narrowEntries`
- * and `wideEntries`
- * words per generation; 0 disables caching), an input of `maxUnits` code units and `astralPieces` astral pieces.
+ * Lays out memory: the merge table for `mergeCount` merges (their columns go to mergeColumns(), then buildMerges()),
+ * the word caches (`shortEntries`, `narrowEntries` and `wideEntries` words per generation; 0 disables caching), an
+ * input of `maxUnits` code units and `astralPieces` astral pieces.
  */
-export function init(mergeSlots: i32, shortEntries: i32, narrowEntries: i32, wideEntries: i32, maxUnits: i32, astralPieces: i32): void {
+export function init(mergeCount: i32, shortEntries: i32, narrowEntries: i32, wideEntries: i32, maxUnits: i32, astralPieces: i32): void {
   if (classOf != 0) unreachable();
   classOf = reserve(0x10000);
   idOf = reserve(0x10000 * 2);
   dense = reserve(<usize>(DENSE_SIZE * DENSE_SIZE) * 4);
-  mergeEntries = reserve(<usize>mergeSlots * 8);
-  let bits: u32 = 0;
-  while ((1 << bits) < mergeSlots) bits++;
+  // As sentencePieceBpe.ts's MergeTable: at most half the slots used.
+  let bits: u32 = 1;
+  while ((1 << bits) < 2 * mergeCount) bits++;
+  mergeEntries = reserve(<usize>8 << bits);
   mergeShift = 32 - bits;
   mergeMask = (1 << bits) - 1;
+  mergeCountAtInit = mergeCount;
+  mergeColumnsAt = reserve(<usize>mergeCount * 6);
   astral = reserve(<usize>astralPieces * 8);
   astralCount = astralPieces;
   symbols = reserve(<usize>(maxUnits + 2) * 4);
@@ -140,6 +149,9 @@ export function init(mergeSlots: i32, shortEntries: i32, narrowEntries: i32, wid
   }
   cached = shortEntries > 0;
   short = newTable(shortEntries > 0 ? shortEntries : 1, 16);
+  shortYoung = short.young;
+  shortShift = short.shift;
+  shortMask = short.mask;
   narrow = newTable(narrowEntries > 0 ? narrowEntries : 1, 32);
   wide = newTable(wideEntries > 0 ? wideEntries : 1, 64);
 }
@@ -149,12 +161,6 @@ export function classTable(): usize {
 }
 export function idTable(): usize {
   return idOf;
-}
-export function denseTable(): usize {
-  return dense;
-}
-export function mergeTable(): usize {
-  return mergeEntries;
 }
 export function astralTable(): usize {
   return astral;
@@ -169,6 +175,40 @@ export function markerTables(): usize {
 /** The four 32-bit lanes of the running example fingerprint (src/dataset/exampleFingerprint.ts). */
 export function fingerprintLanes(): usize {
   return lanes;
+}
+
+/** Where JavaScript writes the merges' left, right and result id columns (u16 each, in rank order). */
+export function mergeColumns(): usize {
+  return mergeColumnsAt;
+}
+
+/**
+ * Builds the merge table from mergeColumns(), exactly as sentencePieceBpe.ts's MergeTable does: a pair maps to
+ * `rank << 15 | result` (the last rank of a repeated pair wins), in an open-addressing table and, for pairs of the
+ * single characters DENSE_FIRST.., a dense one.
+ */
+export function buildMerges(): void {
+  const count = mergeCountAtInit;
+  memory.fill(mergeEntries, 0xff, (<usize>mergeMask + 1) << 3);
+  for (let i = 0; i < DENSE_SIZE * DENSE_SIZE; i++) store<i32>(dense + (<usize>i << 2), NO_MERGE);
+  for (let rank = 0; rank < count; rank++) {
+    const l = <i32>load<u16>(mergeColumnsAt + (<usize>rank << 1));
+    const r = <i32>load<u16>(mergeColumnsAt + (<usize>(count + rank) << 1));
+    const result = <i32>load<u16>(mergeColumnsAt + (<usize>(2 * count + rank) << 1));
+    const key = (l << RESULT_BITS) | r;
+    const packed = (rank << RESULT_BITS) | result;
+    let slot = <u32>(key * 0x9e3779b1) >>> mergeShift;
+    while (true) {
+      const k = load<i32>(mergeEntries + (<usize>slot << 3));
+      if (k == EMPTY_KEY || k == key) break;
+      slot = (slot + 1) & mergeMask;
+    }
+    store<i32>(mergeEntries + (<usize>slot << 3), key);
+    store<i32>(mergeEntries + (<usize>slot << 3), packed, 4);
+    const a = l - DENSE_FIRST;
+    const b = r - DENSE_FIRST;
+    if (<u32>a < <u32>DENSE_SIZE && <u32>b < <u32>DENSE_SIZE) store<i32>(dense + (<usize>(a * DENSE_SIZE + b) << 2), packed);
+  }
 }
 
 // --- BPE ------------------------------------------------------------------------------------------------------------
@@ -267,12 +307,12 @@ const COUNT_LANE_CLEAR: v128 = i16x8(-1, -1, -1, -1, -1, -1, -1, 0);
     x ^= i64x2.extract_lane(k3, 0) * 0xff51afd7ed558ccd;
     x ^= i64x2.extract_lane(k3, 1) * 0xc4ceb9fe1a85ec53;
   }
-  return <u32>((x ^ (x >>> 29)) >>> tableOf(kind).shift);
+  return <u32>((x ^ (x >>> 29)) >>> (kind == SHORT ? shortShift : tableOf(kind).shift));
 }
 
 /** The count stored for the key in one generation of the `kind` table, or -1 (vectors past the kind's width are ignored). */
 @inline function find(kind: i32, generation: usize, k0: v128, k1: v128, k2: v128, k3: v128, slot: u32): i32 {
-  const mask = tableOf(kind).mask;
+  const mask = kind == SHORT ? shortMask : tableOf(kind).mask;
   for (let probe = 0; probe < MAX_PROBES; probe++) {
     if (kind == SHORT) {
       const s0 = v128.load(generation + (<usize>slot << 4));
@@ -339,6 +379,7 @@ function missYoung(kind: i32, start: i32, end: i32, virtualSpace: i32, k0: v128,
     memory.fill(dropped, 0, table.bytes);
     table.youngEntries = 0;
     table.hasOld = true;
+    if (kind == SHORT) shortYoung = table.young;
     add(kind, k0, k1, k2, k3, slot, count);
   }
   return count;
@@ -346,7 +387,7 @@ function missYoung(kind: i32, start: i32, end: i32, virtualSpace: i32, k0: v128,
 
 @inline function lookup(kind: i32, start: i32, end: i32, virtualSpace: i32, k0: v128, k1: v128, k2: v128, k3: v128): i32 {
   const slot = slotOf(kind, k0, k1, k2, k3);
-  const count = find(kind, tableOf(kind).young, k0, k1, k2, k3, slot);
+  const count = find(kind, kind == SHORT ? shortYoung : tableOf(kind).young, k0, k1, k2, k3, slot);
   return count >= 0 ? count : missYoung(kind, start, end, virtualSpace, k0, k1, k2, k3, slot);
 }
 

@@ -1,5 +1,6 @@
 // Runs the WebAssembly token-count kernel (assembly/tokenKernel.ts). One instance per counter, so that each owns its
 // word cache; the compiled module is shared by every counter of a thread.
+import { loadLlamaVocabulary } from './llamaVocabulary.js';
 import { applyMergesByHeap } from './sentencePieceBpe.js';
 import { TOKEN_KERNEL_WASM_BASE64 } from './tokenKernelWasm.js';
 import { tokenTables } from './tokenTables.js';
@@ -19,8 +20,8 @@ interface KernelExports {
   init(mergeSlots: number, shortEntries: number, narrowEntries: number, wideEntries: number, maxUnits: number, astralPieces: number): void;
   classTable(): number;
   idTable(): number;
-  denseTable(): number;
-  mergeTable(): number;
+  mergeColumns(): number;
+  buildMerges(): void;
   astralTable(): number;
   inputBuffer(): number;
   fingerprintLanes(): number;
@@ -88,13 +89,17 @@ export class TokenKernel {
     memory = exports.memory;
     const { short, narrow, wide } = kernelCacheSizes(cacheEntries);
     const astral = [...tables.astralIds];
-    exports.init(tables.merges.entries.length / 2, short, narrow, wide, KERNEL_INPUT_UNITS, astral.length);
+    const vocabulary = loadLlamaVocabulary();
+    exports.init(vocabulary.mergeCount, short, narrow, wide, KERNEL_INPUT_UNITS, astral.length);
     // init() grows the memory once and never again, so these views stay valid.
     const buffer = memory.buffer;
     new Uint8Array(buffer, exports.classTable(), 0x10000).set(tables.classOf);
     new Uint16Array(buffer, exports.idTable(), 0x10000).set(tables.idOf);
-    new Int32Array(buffer, exports.denseTable(), tables.merges.dense.length).set(tables.merges.dense);
-    new Int32Array(buffer, exports.mergeTable(), tables.merges.entries.length).set(tables.merges.entries);
+    const columns = new Uint16Array(buffer, exports.mergeColumns(), 3 * vocabulary.mergeCount);
+    columns.set(vocabulary.mergeLeft);
+    columns.set(vocabulary.mergeRight, vocabulary.mergeCount);
+    columns.set(vocabulary.mergeResult, 2 * vocabulary.mergeCount);
+    exports.buildMerges();
     new Int32Array(buffer, exports.astralTable(), 2 * astral.length).set(astral.flat());
     this.exports = exports;
     this.input = Buffer.from(buffer, exports.inputBuffer(), 2 * (KERNEL_INPUT_UNITS + 1));

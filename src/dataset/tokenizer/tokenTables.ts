@@ -67,7 +67,17 @@ export function tokenTables(): TokenTables {
   classOf[0x20] = SPACE;
   classOf[0x2581] = SPACE;
   idOf[0x20] = SPACE_PIECE_ID;
-  const merges = new MergeTable(vocabulary.mergeLeft, vocabulary.mergeRight, vocabulary.mergeResult);
-  sharedTables = { classOf, idOf, astralIds, merges };
+  // The merge table is built on first use: the WebAssembly kernel builds its own, so a validating thread that never
+  // meets a word of more than 64 symbols never needs this one.
+  let merges: MergeTable | undefined;
+  sharedTables = {
+    classOf,
+    idOf,
+    astralIds,
+    get merges(): MergeTable {
+      merges ??= new MergeTable(vocabulary.mergeLeft, vocabulary.mergeRight, vocabulary.mergeResult);
+      return merges;
+    },
+  };
   return sharedTables;
 }
