@@ -237,9 +237,10 @@ async function validateFile(
     const workers = workerCount(options, size, script);
     const local = new LineValidator(ctx.settings, ctx.countTokens ? { countTokens: ctx.countTokens } : {});
     const pool = workers > 0 && script !== undefined ? new DatasetWorkerPool(script, workers, ctx.settings) : undefined;
-    // Results in line order; at most a few chunks in flight bound memory.
+    // Results in line order; at most a few chunks in flight bound memory. Results are merged oldest first, so each
+    // worker keeps a few chunks queued: a worker that finishes early then still has work while the oldest is pending.
     const queue: Promise<ChunkResult>[] = [];
-    const maxInFlight = pool ? workers * 2 : 0;
+    const maxInFlight = pool ? workers * 4 : 0;
     try {
       // With workers, chunks are read into buffers the pool hands out and transferred to a worker without a copy.
       const readOptions = pool ? { maxLineBytes: ctx.settings.maxLineBytes, chunkBytes: PARALLEL_CHUNK_BYTES, handOver: pool } : { maxLineBytes: ctx.settings.maxLineBytes };
