@@ -33,13 +33,12 @@ function nodeRun(script) {
   return JSON.parse(out.trim().split('\n').pop());
 }
 
+// The three are run in turns (a, b, c, a, b, c, ...) and each keeps its best run, so a machine whose speed drifts
+// during the benchmark (shared CPUs) affects all three alike.
 const runs = 5;
-const best = (fn) => {
-  const results = Array.from({ length: runs }, fn);
-  return results.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-};
+const fastest = (a, b) => (a === undefined || b.seconds < a.seconds ? b : a);
 
-const full = best(() =>
+const runFull = () =>
   nodeRun(`
     import { validateDataset } from './build/src/dataset/validateDataset.js';
     import { findChatModel } from './build/src/dataset/chatModels.js';
@@ -50,9 +49,8 @@ const full = best(() =>
     const seconds = (performance.now() - t) / 1000;
     const f = report.files[0];
     const extra = { examples: f.examples, exact: f.exactTokens, tokens: f.tokensPerExample.total, overLimit: f.overLimit, p95: f.tokensPerExample.p95, errors: report.errors, warnings: report.warnings };
-  `),
-);
-const bare = best(() =>
+  `);
+const runBare = () =>
   nodeRun(`
     import { openSync, readSync, closeSync } from 'node:fs';
     const t = performance.now();
@@ -68,9 +66,8 @@ const bare = best(() =>
     }
     closeSync(fd);
     const seconds = (performance.now() - t) / 1000;
-  `),
-);
-const python = best(() => {
+  `);
+const runPython = () => {
   const out = execFileSync('python3', ['-c', `
 import json, sys, time, resource
 t = time.perf_counter()
@@ -81,11 +78,20 @@ s = time.perf_counter() - t
 print(json.dumps({"seconds": s, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
 `, file], { encoding: 'utf8' });
   return JSON.parse(out.trim());
-});
+};
+
+let full;
+let bare;
+let python;
+for (let run = 0; run < runs; run++) {
+  full = fastest(full, runFull());
+  bare = fastest(bare, runBare());
+  python = fastest(python, runPython());
+}
 
 const mbps = (r) => (bytes / 1e6 / r.seconds).toFixed(1);
 const mib = (r) => (r.rss / 1048576).toFixed(0);
-console.log(`\nfile: ${(bytes / 1e6).toFixed(1)} MB, ${full.extra.examples} examples, ${full.extra.tokens.toLocaleString('en-US')} tokens (exact: ${full.extra.exact}), p95 ${full.extra.p95} tokens/example, ${full.extra.overLimit} over 4k; best of ${runs} runs each`);
+console.log(`\nfile: ${(bytes / 1e6).toFixed(1)} MB, ${full.extra.examples} examples, ${full.extra.tokens.toLocaleString('en-US')} tokens (exact: ${full.extra.exact}), p95 ${full.extra.p95} tokens/example, ${full.extra.overLimit} over 4k; best of ${runs} runs each, taken in turns`);
 console.log(`(a) full validation             ${full.seconds.toFixed(2)} s  ${mbps(full)} MB/s  peak RSS ${mib(full)} MiB`);
 console.log(`(b) node split + JSON.parse     ${bare.seconds.toFixed(2)} s  ${mbps(bare)} MB/s  peak RSS ${mib(bare)} MiB`);
 console.log(`(c) python3 json.loads per line ${python.seconds.toFixed(2)} s  ${mbps(python)} MB/s  peak RSS ${mib(python)} MiB`);
