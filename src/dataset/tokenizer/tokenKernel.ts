@@ -72,7 +72,7 @@ export class TokenKernel {
   private readonly exports: KernelExports;
   private readonly input: Buffer;
   private readonly inputUnits: Uint16Array;
-  /** The running example fingerprint's four lanes, in the kernel's memory (see exampleFingerprint.ts). */
+  /** The running example fingerprint's eight lanes, in the kernel's memory (see exampleFingerprint.ts). */
   readonly fingerprintLanes: Uint32Array;
 
   private constructor(api: WebAssemblyApi, module: CompiledKernel, cacheEntries: number) {
@@ -104,7 +104,7 @@ export class TokenKernel {
     this.exports = exports;
     this.input = Buffer.from(buffer, exports.inputBuffer(), 2 * (KERNEL_INPUT_UNITS + 1));
     this.inputUnits = new Uint16Array(buffer, exports.inputBuffer(), KERNEL_INPUT_UNITS + 1);
-    this.fingerprintLanes = new Uint32Array(buffer, exports.fingerprintLanes(), 4);
+    this.fingerprintLanes = new Uint32Array(buffer, exports.fingerprintLanes(), 8);
   }
 
   /** Bytes of WebAssembly memory this kernel holds (tables, word caches, input), fixed from its creation on. */
