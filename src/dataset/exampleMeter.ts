@@ -1,7 +1,7 @@
-// Measures an example while it is validated: the tokens of each message's content and the example's fingerprint, in
-// one pass over each content string. With the WebAssembly kernel, a content is copied into the kernel once and both
-// happen there; elsewhere (tests with a stand-in tokenizer, hosts without WebAssembly SIMD) the same numbers come from
-// JavaScript.
+// Measures an example while it is validated: the tokens of each message's content, the example's fingerprint and the
+// content-scanner markers, in one pass over each content string. With the WebAssembly kernel, a content is copied
+// into the kernel once and all three happen there; elsewhere (tests with a stand-in tokenizer, hosts without
+// WebAssembly SIMD) the same tokens and fingerprint come from JavaScript, and every scanner runs.
 import { ALL_MARKERS, markerNibbleTables } from './contentScanners.js';
 import type { Fingerprint } from './exampleIndex.js';
 import { FINGERPRINT_SEED, finishFingerprint, foldField } from './exampleFingerprint.js';

@@ -9,6 +9,8 @@
 //  - either side of a character outside the vocabulary: byte-fallback pieces never merge (one token per UTF-8 byte);
 //  - either side of a vocabulary character that no merge has at its edge (digits, 3 astral characters): one token.
 // So a word is: spaces, then non-letters, then letters; each word is encoded alone and its ids are cached.
+// Counting normally runs in the WebAssembly kernel (assembly/tokenKernel.ts), which applies this same rule faster;
+// the scanner here encodes, and counts where the kernel cannot run. The tests hold the two to the same counts.
 // Within a word the reference's priority, rank + position / text length, orders by rank and then by leftmost position:
 // ranks are 2 apart, and a word holds at most length + 1 symbols (byte-fallback symbols, which shift positions, never
 // sit inside one), so two of its positions differ by at most 1 in that term. applyMerges uses the same order.
@@ -18,7 +20,7 @@ import { KERNEL_INPUT_UNITS, TokenKernel } from './tokenKernel.js';
 import { BYTES, ISOLATED, LETTER, OTHER, SPACE, SURROGATE, tokenTables, type TokenTables } from './tokenTables.js';
 
 export interface TokenCounterOptions {
-  /** Most distinct words kept (default 262144, about 20 MB whatever the input); 0 disables the cache. */
+  /** Most distinct words kept (default 262144, about 19 MB of kernel memory whatever the input); 0 disables the cache. */
   cacheEntries?: number;
   /**
    * Count with a WebAssembly kernel of its own where it runs (true, the default), with the JavaScript scanner (false),
