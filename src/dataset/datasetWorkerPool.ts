@@ -14,6 +14,8 @@ export class DatasetWorkerPool {
   private readonly load: number[];
   private readonly pending = new Map<number, Pending & { worker: number }>();
   private readonly spareBuffers: ArrayBuffer[] = [];
+  /** ArrayBuffers allocate() gave out that have not been transferred yet. */
+  private readonly handedOut = new WeakSet<ArrayBufferLike>();
   private nextSeq = 0;
   private failure: Error | undefined;
 
@@ -38,27 +40,26 @@ export class DatasetWorkerPool {
    */
   allocate(size: number): Buffer {
     const index = this.spareBuffers.findIndex((spare) => spare.byteLength >= size);
-    if (index >= 0) return Buffer.from(this.spareBuffers.splice(index, 1)[0]!, 0, size);
-    return Buffer.allocUnsafeSlow(size);
+    const buffer = index >= 0 ? Buffer.from(this.spareBuffers.splice(index, 1)[0]!, 0, size) : Buffer.allocUnsafeSlow(size);
+    this.handedOut.add(buffer.buffer);
+    return buffer;
   }
 
   /**
-   * Sends `bytes` to the least busy worker. With `owned` (a buffer from allocate(), no longer used by the caller) its
-   * ArrayBuffer is transferred; otherwise the bytes are copied first.
+   * Sends `bytes` to the least busy worker, transferring its ArrayBuffer: the caller must not use it any more. Bytes
+   * that do not lie in a buffer from allocate() (which may share their ArrayBuffer) are copied into one first.
    */
-  validate(bytes: Buffer, firstLine: number, owned = false): Promise<ChunkResult> {
+  validate(bytes: Buffer, firstLine: number): Promise<ChunkResult> {
     if (this.failure) return Promise.reject(this.failure);
     const seq = this.nextSeq++;
-    let buffer: ArrayBuffer;
-    let offset = 0;
-    if (owned && bytes.buffer instanceof ArrayBuffer) {
-      buffer = bytes.buffer;
-      offset = bytes.byteOffset;
-    } else {
-      const spare = this.spareBuffers.findIndex((candidate) => candidate.byteLength >= bytes.length);
-      buffer = spare >= 0 ? this.spareBuffers.splice(spare, 1)[0]! : new ArrayBuffer(Math.max(bytes.length, 1 << 20));
-      bytes.copy(new Uint8Array(buffer));
+    let owned = bytes;
+    if (!this.handedOut.has(bytes.buffer)) {
+      owned = this.allocate(bytes.length);
+      bytes.copy(owned);
     }
+    this.handedOut.delete(owned.buffer);
+    const buffer = owned.buffer as ArrayBuffer;
+    const offset = owned.byteOffset;
     let target = 0;
     for (let i = 1; i < this.load.length; i++) if (this.load[i]! < this.load[target]!) target = i;
     this.load[target]! += 1;

@@ -247,7 +247,7 @@ async function validateFile(
       result = await readChunks(path, readOptions, {
         chunk: async (bytes, firstLine) => {
           if (pool) {
-            queue.push(pool.validate(bytes, firstLine, true));
+            queue.push(pool.validate(bytes, firstLine));
             while (queue.length > maxInFlight) accumulator.merge(await queue.shift()!);
           } else {
             local.chunk(bytes, firstLine);
