@@ -10,6 +10,7 @@ import type { CheckId, Finding } from './checks.js';
 import type { ChatModel } from './chatModels.js';
 import { DatasetWorkerPool } from './datasetWorkerPool.js';
 import { ExampleIndex } from './exampleIndex.js';
+import type { ExampleMeterOptions } from './exampleMeter.js';
 import { FindingLog } from './findingLog.js';
 import { IntegerDistribution, type DistributionSummary } from './integerDistribution.js';
 import { LineValidator, type ChunkResult, type LineValidatorSettings } from './lineValidator.js';
@@ -204,8 +205,8 @@ interface RunContext {
   readonly options: ValidateDatasetOptions;
   readonly log: FindingLog;
   readonly settings: LineValidatorSettings;
-  /** A stand-in tokenizer from the options, if any. */
-  readonly countTokens: ((text: string) => number) | undefined;
+  /** How this thread's validator measures examples (a stand-in tokenizer from the options, if any). */
+  readonly meterOptions: ExampleMeterOptions;
 }
 
 function workerCount(options: ValidateDatasetOptions, size: number, script: URL | undefined): number {
@@ -235,7 +236,7 @@ async function validateFile(
   } else {
     const script = options.workerScript;
     const workers = workerCount(options, size, script);
-    const local = new LineValidator(ctx.settings, ctx.countTokens ? { countTokens: ctx.countTokens } : {});
+    const local = new LineValidator(ctx.settings, ctx.meterOptions);
     const pool = workers > 0 && script !== undefined ? new DatasetWorkerPool(script, workers, ctx.settings) : undefined;
     // Results in line order; at most a few chunks in flight bound memory. Results are merged oldest first, so each
     // worker keeps a few chunks queued: a worker that finishes early then still has work while the oldest is pending.
@@ -304,7 +305,7 @@ export async function validateDataset(options: ValidateDatasetOptions): Promise<
       exactTokens: options.exactTokens ?? true,
       maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
     },
-    countTokens: options.countTokens,
+    meterOptions: options.countTokens ? { countTokens: options.countTokens } : {},
   };
   const display = (path: string) => (options.displayPath ? options.displayPath(path) : path);
   const trainIndex = new ExampleIndex();

@@ -14,6 +14,7 @@
 // Within a word the reference's priority, rank + position / text length, orders by rank and then by leftmost position:
 // ranks are 2 apart, and a word holds at most length + 1 symbols (byte-fallback symbols, which shift positions, never
 // sit inside one), so two of its positions differ by at most 1 in that term. applyMerges uses the same order.
+import { NEWLINE_TOKENS } from '../chatModels.js';
 import { BYTE_PIECE_OFFSET, SPACE_PIECE_ID } from './llamaVocabulary.js';
 import { SCAN_LIMIT, applyMerges } from './sentencePieceBpe.js';
 import { KERNEL_INPUT_UNITS, TokenKernel } from './tokenKernel.js';
@@ -52,8 +53,6 @@ const FNV_PRIME = 0x01000193;
 const HASH_AFTER_SPACE = Math.imul(FNV_OFFSET ^ 0x20, FNV_PRIME);
 // Texts are scanned from a reusable buffer of this many code units (128 kB); longer texts go through in chunks.
 const CHUNK_UNITS = 1 << 16;
-// "\n" after the added space: the space alone ("\n" never joins a word), then the newline's byte-fallback piece.
-const NEWLINE_TOKENS = 2;
 const hostIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 // U+FFFD as UTF-8: what TextEncoder (used by the reference) makes of a lone surrogate.
 const REPLACEMENT_BYTES = [0xef, 0xbf, 0xbd] as const;
@@ -146,7 +145,7 @@ class WordTable {
  * frequent words survive every rotation while words seen once age out: memory stays constant without a full
  * clear's burst of misses on common words.
  */
-class CachingTokenCounter implements TokenCounter {
+class CachingTokenCounter {
   private readonly t: TokenTables;
   private readonly cached: boolean;
   private young: WordTable;
@@ -163,14 +162,6 @@ class CachingTokenCounter implements TokenCounter {
     const generation = Math.max(1, cacheEntries >>> 1);
     this.young = new WordTable(this.cached ? generation : 1);
     this.old = new WordTable(this.cached ? generation : 1);
-  }
-
-  count(text: string): number {
-    return this.run(text, null);
-  }
-
-  countAfterNewline(text: string): number {
-    return NEWLINE_TOKENS + this.run(text, null, 0);
   }
 
   encode(text: string): number[] {
